@@ -1,0 +1,31 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.temporal/**', 'bin/**', 'eslint.config.mjs', 'jest.config.js'] },
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code is replayed: no I/O, no Node built-ins, no activity implementations.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'undici'].map((name) => ({
+            name,
+            message: 'Workflow code must stay deterministic: no Node built-ins or I/O libraries.',
+          })),
+          patterns: [{ group: ['**/activities/**', '**/qlik/**'], allowTypeImports: true, message: 'Import activity code as types only.' }],
+        },
+      ],
+    },
+  },
+);
