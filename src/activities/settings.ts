@@ -1,0 +1,26 @@
+import type { WorkerConfig } from '../config/worker-config';
+import type { WorkerSettings } from './types';
+
+/** Task queue of one region's registration calls: rate-limited server-side, shared by every worker. */
+export function registerTaskQueueFor(taskQueue: string, region: string): string {
+  return `${taskQueue}-register-${region}`;
+}
+
+/** The settings a workflow reads once (as a local activity, so that its history records them). */
+export function createSettingsActivity(config: WorkerConfig) {
+  return {
+    async readWorkerSettings(): Promise<WorkerSettings> {
+      return {
+        policy: {
+          allowedHostnameSuffixes: config.allowedHostnameSuffixes,
+          protectedTenants: config.protectedTenants,
+          regions: config.regions,
+        },
+        timings: config.timings,
+        registerTaskQueues: Object.fromEntries(
+          config.regions.map((region) => [region, registerTaskQueueFor(config.taskQueue, region)]),
+        ),
+      };
+    },
+  };
+}

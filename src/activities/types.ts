@@ -1,0 +1,58 @@
+/**
+ * What the workflow and the activities exchange. Type-only for the workflow (it never imports activity code).
+ */
+import type { OffboardingPolicy } from '../shared/policy';
+import type { OffboardingTimings } from '../config/worker-config';
+import type { ProbeAnswer, ProbeState, TenantRef } from '../qlik/types';
+
+export type { OffboardingTimings, ProbeAnswer, ProbeState, TenantRef };
+
+/** The worker settings a workflow reads once, through a local activity, so that history records them. */
+export interface WorkerSettings {
+  policy: OffboardingPolicy;
+  timings: OffboardingTimings;
+  /** Task queue of the rate-limited registration calls of each served region. */
+  registerTaskQueues: Record<string, string>;
+}
+
+/** Backoff of the probe loops. */
+export interface ProbeBackoff {
+  initialIntervalMs: number;
+  maxIntervalMs: number;
+}
+
+export interface AwaitDeactivatedInput extends ProbeBackoff {
+  hostname: string;
+  /** Stop waiting at this time (epoch ms): the probe may still answer "active" until then. */
+  deadlineMs: number;
+}
+
+export interface AwaitDeactivatedResult {
+  observed: boolean;
+  /** When the deactivated (or purged) answer was seen. */
+  at?: string;
+  last: ProbeAnswer;
+}
+
+export interface ConfirmPurgeInput extends ProbeBackoff {
+  hostname: string;
+  /** The purge date (epoch ms): probing starts then. */
+  purgeDateMs: number;
+  /** Give up and report the purge as overdue at this time (epoch ms). */
+  overdueAtMs: number;
+}
+
+export interface ConfirmPurgeResult {
+  outcome: 'purged' | 'active' | 'overdue';
+  at: string;
+  last: ProbeAnswer;
+}
+
+/** Details attached to every activity failure (ApplicationFailure `details[0]`). */
+export interface CallFailureDetails {
+  httpStatus?: number;
+  code?: string;
+  traceId?: string;
+  /** The attempt that failed; above 1, earlier attempts failed too and their outcome may be unknown. */
+  attempt: number;
+}

@@ -1,0 +1,219 @@
+/**
+ * The worker's configuration, read once from the environment (CONTRACT.md, "Worker configuration") and validated
+ * as a whole: every missing or malformed value is reported, not just the first. Nothing else reads `process.env`.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_TASK_QUEUE } from '../shared/contract';
+import { isDnsName } from '../shared/input';
+import { parseDuration } from './duration';
+import { checkUrlTemplate } from './url-template';
+
+export interface RegionCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Timing settings, read by each workflow once (through a local activity) so that replays are stable. */
+export interface OffboardingTimings {
+  verifyTimeoutMs: number;
+  probeInitialIntervalMs: number;
+  probeMaxIntervalMs: number;
+  purgeOverdueAfterMs: number;
+  /** Length of one Qlik day; only a simulator shortens it (`OFFBOARD_DAY_LENGTH`). Used for computed purge dates. */
+  dayMs: number;
+}
+
+export interface WorkerConfig {
+  taskQueue: string;
+  regions: string[];
+  credentials: Record<string, RegionCredentials>;
+  registerUrlTemplate: string;
+  tenantUrlTemplate: string;
+  registerCallsPerMinute: number;
+  allowedHostnameSuffixes: string[];
+  protectedTenants: string[];
+  timings: OffboardingTimings;
+  webhook?: { url: string; secret: string };
+  metricsAddress?: string;
+  logFormat: 'text' | 'json';
+  uiUrl: string;
+}
+
+/** Thrown with every problem found, one per line, naming the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid worker configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const DEFAULT_REGIONS = ['us', 'eu', 'ap', 'sg', 'de', 'uk', 'jp'];
+type Env = Record<string, string | undefined>;
+
+/** Reads the environment; collects problems instead of throwing at the first. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  /** A value given directly or through its `_FILE` form (container secrets); never both. */
+  secretOrValue(name: string): string | undefined {
+    const direct = this.env[name];
+    const file = this.env[`${name}_FILE`];
+    if (direct !== undefined && file !== undefined) {
+      this.problems.push(`${name} and ${name}_FILE are both set: set only one`);
+      return undefined;
+    }
+    if (file !== undefined) {
+      try {
+        const value = readFileSync(file, 'utf8').trim();
+        if (value === '') this.problems.push(`${name}_FILE: the file ${file} is empty`);
+        return value || undefined;
+      } catch (error) {
+        this.problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        return undefined;
+      }
+    }
+    if (direct !== undefined && direct.trim() === '') {
+      this.problems.push(`${name} is set but empty`);
+      return undefined;
+    }
+    return direct?.trim();
+  }
+
+  text(name: string, fallback: string): string {
+    const value = this.env[name]?.trim();
+    return value ? value : fallback;
+  }
+
+  list(name: string, fallback: string[]): string[] {
+    const value = this.env[name];
+    if (value === undefined || value.trim() === '') return fallback;
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+
+  duration(name: string, fallback: string): number {
+    const text = this.text(name, fallback);
+    const value = parseDuration(text);
+    if (value === undefined) {
+      this.problems.push(`${name}: "${text}" is not a duration such as 500ms, 5s, 1h or 14d`);
+      return parseDuration(fallback)!;
+    }
+    return value;
+  }
+
+  positiveNumber(name: string, fallback: number): number {
+    const text = this.env[name]?.trim();
+    if (!text) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) {
+      this.problems.push(`${name}: "${text}" is not a positive number`);
+      return fallback;
+    }
+    return value;
+  }
+}
+
+function readCredentials(reader: EnvReader, regions: string[]): Record<string, RegionCredentials> {
+  const shared = { clientId: reader.secretOrValue('QLIK_CLIENT_ID'), clientSecret: reader.secretOrValue('QLIK_CLIENT_SECRET') };
+  if ((shared.clientId === undefined) !== (shared.clientSecret === undefined)) {
+    reader.problems.push('QLIK_CLIENT_ID and QLIK_CLIENT_SECRET must be set together');
+  }
+  const credentials: Record<string, RegionCredentials> = {};
+  for (const region of regions) {
+    const prefix = `QLIK_${region.toUpperCase()}_`;
+    const clientId = reader.secretOrValue(`${prefix}CLIENT_ID`) ?? shared.clientId;
+    const clientSecret = reader.secretOrValue(`${prefix}CLIENT_SECRET`) ?? shared.clientSecret;
+    if (clientId && clientSecret) credentials[region] = { clientId, clientSecret };
+    else reader.problems.push(`region ${region}: no client (set ${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET, or QLIK_CLIENT_ID and QLIK_CLIENT_SECRET)`);
+  }
+  return credentials;
+}
+
+/** Regions with their own credentials, plus the default set when a shared client is configured. */
+function impliedRegions(env: Env): string[] {
+  const regions = new Set<string>();
+  for (const name of Object.keys(env)) {
+    const match = /^QLIK_([A-Z]+)_CLIENT_ID(_FILE)?$/.exec(name);
+    if (match && match[1] !== 'CLIENT') regions.add(match[1]!.toLowerCase());
+  }
+  if (env.QLIK_CLIENT_ID !== undefined || env.QLIK_CLIENT_ID_FILE !== undefined) DEFAULT_REGIONS.forEach((r) => regions.add(r));
+  return [...regions].sort();
+}
+
+/** Reads and validates the whole worker configuration; throws {@link ConfigError} listing every problem. */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const reader = new EnvReader(env);
+  const regions = reader.list('QLIK_REGIONS', impliedRegions(env));
+  if (regions.length === 0) {
+    reader.problems.push('no region configured: set QLIK_CLIENT_ID/QLIK_CLIENT_SECRET, per-region credentials, or QLIK_REGIONS');
+  }
+  for (const region of regions) {
+    if (!/^[a-z]{1,16}$/.test(region)) reader.problems.push(`QLIK_REGIONS: "${region}" is not a lower-case region code`);
+  }
+  const credentials = readCredentials(reader, regions);
+
+  const registerUrlTemplate = reader.text('QLIK_REGISTER_URL_TEMPLATE', 'https://register.{region}.qlikcloud.com');
+  const tenantUrlTemplate = reader.text('QLIK_TENANT_URL_TEMPLATE', 'https://{hostname}');
+  for (const problem of [
+    checkUrlTemplate('QLIK_REGISTER_URL_TEMPLATE', registerUrlTemplate, '{region}'),
+    checkUrlTemplate('QLIK_TENANT_URL_TEMPLATE', tenantUrlTemplate, '{hostname}'),
+  ]) {
+    if (problem) reader.problems.push(problem);
+  }
+
+  const allowedHostnameSuffixes = reader.list('OFFBOARD_ALLOWED_HOSTNAME_SUFFIXES', ['.qlikcloud.com']);
+  for (const suffix of allowedHostnameSuffixes) {
+    if (!isDnsName(suffix.replace(/^\./, '').toLowerCase()) && !/^[a-z0-9-]+$/i.test(suffix.replace(/^\./, ''))) {
+      reader.problems.push(`OFFBOARD_ALLOWED_HOSTNAME_SUFFIXES: "${suffix}" is not a DNS suffix such as .qlikcloud.com`);
+    }
+  }
+
+  const timings: OffboardingTimings = {
+    verifyTimeoutMs: reader.duration('OFFBOARD_VERIFY_TIMEOUT', '1h'),
+    probeInitialIntervalMs: reader.duration('OFFBOARD_PROBE_INITIAL_INTERVAL', '5s'),
+    probeMaxIntervalMs: reader.duration('OFFBOARD_PROBE_MAX_INTERVAL', '1h'),
+    purgeOverdueAfterMs: reader.duration('OFFBOARD_PURGE_OVERDUE_AFTER', '14d'),
+    dayMs: reader.duration('OFFBOARD_DAY_LENGTH', '1d'),
+  };
+  if (timings.probeMaxIntervalMs < timings.probeInitialIntervalMs) {
+    reader.problems.push('OFFBOARD_PROBE_MAX_INTERVAL must not be shorter than OFFBOARD_PROBE_INITIAL_INTERVAL');
+  }
+
+  const webhookUrl = reader.text('REPORT_WEBHOOK_URL', '');
+  const webhookSecret = reader.secretOrValue('REPORT_WEBHOOK_SECRET');
+  let webhook: WorkerConfig['webhook'];
+  if (webhookUrl) {
+    const problem = checkUrlTemplate('REPORT_WEBHOOK_URL', webhookUrl, undefined);
+    if (problem) reader.problems.push(problem);
+    if (!webhookSecret) reader.problems.push('REPORT_WEBHOOK_SECRET is required when REPORT_WEBHOOK_URL is set (reports are signed)');
+    webhook = { url: webhookUrl, secret: webhookSecret ?? '' };
+  }
+
+  const metricsAddress = reader.text('OFFBOARD_METRICS_ADDRESS', '') || undefined;
+  if (metricsAddress && !/^[^\s:]+:\d{1,5}$/.test(metricsAddress)) {
+    reader.problems.push(`OFFBOARD_METRICS_ADDRESS: "${metricsAddress}" is not host:port`);
+  }
+  const logFormat = reader.text('LOG_FORMAT', 'text');
+  if (logFormat !== 'text' && logFormat !== 'json') reader.problems.push(`LOG_FORMAT: "${logFormat}" is not text or json`);
+
+  const config: WorkerConfig = {
+    taskQueue: reader.text('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),
+    regions,
+    credentials,
+    registerUrlTemplate,
+    tenantUrlTemplate,
+    registerCallsPerMinute: reader.positiveNumber('QLIK_REGISTER_CALLS_PER_MINUTE', 90),
+    allowedHostnameSuffixes,
+    protectedTenants: reader.list('OFFBOARD_PROTECTED_TENANTS', []),
+    timings,
+    webhook,
+    metricsAddress,
+    logFormat: logFormat === 'json' ? 'json' : 'text',
+    uiUrl: reader.text('TEMPORAL_UI_URL', 'http://localhost:8233').replace(/\/+$/, ''),
+  };
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}

@@ -1,0 +1,153 @@
+/**
+ * The names and shapes that other systems depend on (CONTRACT.md). Workflow-safe: no I/O, no Node built-ins.
+ * Fields may be added to the status and the result; anything else here is breaking.
+ */
+
+/** Default task queue of the workflows (env `TEMPORAL_TASK_QUEUE` overrides). */
+export const DEFAULT_TASK_QUEUE = 'tenant-offboarding';
+/** Workflow type name registered by the worker. */
+export const WORKFLOW_TYPE = 'offboardTenant';
+
+const WORKFLOW_ID_PREFIX = 'offboard-tenant-';
+const DRY_RUN_SUFFIX = '-dry-run';
+
+/** The only workflow ID under which an offboarding of `tenantId` may run. */
+export function workflowIdFor(tenantId: string, dryRun = false): string {
+  return `${WORKFLOW_ID_PREFIX}${tenantId}${dryRun ? DRY_RUN_SUFFIX : ''}`;
+}
+
+/** The input of `offboardTenant`: one JSON object (CONTRACT.md, "Input"). */
+export interface OffboardingInput {
+  tenantId: string;
+  hostname: string;
+  region: string;
+  purgeAfterDays?: number;
+  notBefore?: string;
+  requestedBy?: string;
+  reason?: string;
+  dryRun?: boolean;
+}
+
+/** The one optional argument of the `cancel`/`reactivate` signals and their Updates. */
+export interface MessageArgs {
+  reason?: string;
+  requestedBy?: string;
+}
+
+export const PHASES = [
+  'scheduled',
+  'validating',
+  'deactivating',
+  'verifying',
+  'grace-period',
+  'confirming-purge',
+  'reactivating',
+  'reporting',
+  'completed',
+  'failed',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const OUTCOMES = [
+  'purged',
+  'cancelled',
+  'reactivated',
+  'reactivated-externally',
+  'purge-overdue',
+  'dry-run-ok',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** The `type` of every failure that ends a run as Failed (and of the activity failures behind them). */
+export const FAILURE_TYPES = [
+  'InvalidInput',
+  'ProtectedTenant',
+  'RegionNotConfigured',
+  'InvalidCredentials',
+  'Forbidden',
+  'TenantNotFound',
+  'HostnameMismatch',
+  'RequestRejected',
+  'ReactivationFailed',
+] as const;
+export type FailureType = (typeof FAILURE_TYPES)[number];
+
+/** Which message made the decision to stop the offboarding. */
+export type DecisionMessage = 'cancel' | 'reactivate' | 'cancellation';
+
+export interface Decision {
+  message: DecisionMessage;
+  at: string;
+  requestedBy?: string;
+  reason?: string;
+}
+
+/** The last error met; `type` is a {@link FailureType} or a transient/warning type such as `DeactivationNotObserved`. */
+export interface LastError {
+  type: string;
+  message: string;
+  httpStatus?: number;
+  code?: string;
+  traceId?: string;
+  at: string;
+}
+
+export interface IgnoredSignal {
+  message: DecisionMessage;
+  at: string;
+  requestedBy?: string;
+  reason?: string;
+  why: string;
+}
+
+/** The answer of the `status` query, and (with `phase: 'completed'`) the workflow result. */
+export interface OffboardingStatus {
+  tenantId: string;
+  hostname: string;
+  region: string;
+  purgeAfterDays?: number;
+  notBefore?: string;
+  dryRun: boolean;
+  requestedBy?: string;
+  reason?: string;
+  phase: Phase;
+  phaseSince: string;
+  outcome?: Outcome;
+  decidedBy?: Decision;
+  deactivatedAt?: string;
+  estimatedPurgeDate?: string;
+  purgeDateSource?: 'qlik' | 'computed';
+  deactivationConfirmedAt?: string;
+  reactivatedAt?: string;
+  purgeConfirmedAt?: string;
+  lastError?: LastError;
+  ignoredSignals: IgnoredSignal[];
+}
+
+/** The workflow result: the final status. */
+export type OffboardingResult = OffboardingStatus & { phase: 'completed'; outcome: Outcome };
+
+/** Names of the messages (signals, Updates, query). */
+export const MESSAGE_NAMES = {
+  cancelSignal: 'cancel',
+  reactivateSignal: 'reactivate',
+  cancelUpdate: 'cancelOffboarding',
+  reactivateUpdate: 'reactivateTenant',
+  statusQuery: 'status',
+} as const;
+
+/** The contract's fixed set of search attributes, with their types. */
+export const SEARCH_ATTRIBUTE_TYPES = {
+  QlikTenantId: 'Keyword',
+  QlikTenantHostname: 'Keyword',
+  QlikRegion: 'Keyword',
+  QlikRequestedBy: 'Keyword',
+  OffboardingPhase: 'Keyword',
+  OffboardingPhaseSince: 'Datetime',
+  OffboardingOutcome: 'Keyword',
+  EstimatedPurgeDate: 'Datetime',
+} as const;
+export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTE_TYPES;
+
+/** Qlik's default grace period when `purgeAfterDays` is not sent. */
+export const QLIK_DEFAULT_PURGE_AFTER_DAYS = 30;

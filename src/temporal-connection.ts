@@ -1,0 +1,15 @@
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+
+/**
+ * Where Temporal is, from Temporal's standard environment configuration (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
+ * `TEMPORAL_API_KEY`, `TEMPORAL_TLS_*`, `TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`): the local dev server by default,
+ * a self-hosted cluster with mTLS, or Temporal Cloud with an API key — the same code for all three.
+ */
+export function temporalConnectionConfig(): { connectionOptions: NativeConnectionOptions; namespace: string } {
+  const { connectionOptions, namespace } = loadClientConnectConfig();
+  return {
+    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
+    namespace: namespace ?? 'default',
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The worker process: configuration → Qlik client → activities → Temporal workers. Every setting comes from the
+ * environment and is validated before anything polls; a wrong one stops the worker with a clear message.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { ConfigError, loadWorkerConfig } from './config/worker-config';
+import { createQlikClient } from './qlik/create-qlik-client';
+import { temporalConnectionConfig } from './temporal-connection';
+import { createWorkers, runWorkers } from './worker/create-workers';
+import { createLogger } from './worker/logger';
+import { missingSearchAttributes } from './worker/search-attributes-check';
+
+/** Built by `npm run build`; the worker falls back to bundling at start-up when it is missing. */
+const WORKFLOW_BUNDLE = path.resolve(__dirname, '..', 'workflow-bundle.js');
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig();
+  const logger = createLogger(config.logFormat);
+  Runtime.install({
+    logger,
+    telemetryOptions: config.metricsAddress
+      ? { metrics: { prometheus: { bindAddress: config.metricsAddress } } }
+      : undefined,
+  });
+
+  const { connectionOptions, namespace } = temporalConnectionConfig();
+  const client = await Connection.connect(connectionOptions);
+  const missing = await missingSearchAttributes(client, namespace);
+  await client.close();
+  if (missing.length > 0) {
+    throw new ConfigError([
+      `namespace ${namespace} lacks the contract's search attributes; register them with:\n    ${missing.join('\n    ')}`,
+    ]);
+  }
+
+  const qlik = createQlikClient({
+    registerUrlTemplate: config.registerUrlTemplate,
+    tenantUrlTemplate: config.tenantUrlTemplate,
+    credentials: (region) => config.credentials[region],
+  });
+  const connection = await NativeConnection.connect(connectionOptions);
+  const workers = await createWorkers({
+    connection,
+    namespace,
+    config,
+    qlik,
+    workflows: existsSync(WORKFLOW_BUNDLE)
+      ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
+      : { workflowsPath: require.resolve('./workflows') },
+  });
+  logger.info(
+    `worker polling ${config.taskQueue} on ${connectionOptions.address} (namespace ${namespace}); regions ${config.regions.join(', ')}; ` +
+      `registration calls limited to ${config.registerCallsPerMinute}/min per region`,
+  );
+  try {
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`qlik-offboard worker: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`qlik-offboard worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { WorkerConfig } from '../config/worker-config';
+import type { QlikClient } from '../qlik/types';
+import { registerTaskQueueFor } from '../activities/settings';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  config: WorkerConfig;
+  qlik: QlikClient;
+  /** The prebuilt workflow bundle, or the workflows module path (slower: bundles at start). */
+  workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+  /** Extra options for the main worker (e.g. a small `maxCachedWorkflows` in tests). */
+  options?: Partial<WorkerOptions>;
+}
+
+/**
+ * The workers of one process: the main one (workflows, probes, local activities) on the contract's task queue, and
+ * one per served region for its registration calls, whose rate the server enforces across every worker process
+ * (`maxTaskQueueActivitiesPerSecond` is a per-queue limit, not a per-worker one).
+ */
+export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const { connection, namespace, config, qlik } = setup;
+  const activities = createActivities({ qlik, config });
+  const main = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: config.taskQueue,
+    activities,
+    ...setup.workflows,
+    shutdownGraceTime: '30s',
+    ...setup.options,
+  });
+  const registerWorkers = await Promise.all(
+    config.regions.map((region) =>
+      Worker.create({
+        connection,
+        namespace,
+        taskQueue: registerTaskQueueFor(config.taskQueue, region),
+        activities,
+        maxTaskQueueActivitiesPerSecond: config.registerCallsPerMinute / 60,
+        shutdownGraceTime: '30s',
+      }),
+    ),
+  );
+  return [main, ...registerWorkers];
+}
+
+/** Runs the workers until they shut down (the runtime handles SIGINT/SIGTERM: in-flight activities finish). */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(workers.map((worker) => worker.run()));
+}

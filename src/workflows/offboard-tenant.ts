@@ -1,0 +1,397 @@
+/**
+ * `offboardTenant`: deletes one Qlik Cloud tenant the way Qlik's "Delete a tenant" tutorial describes, and watches
+ * it through the grace period until the purge is confirmed (CONTRACT.md).
+ *
+ * The safety invariant shapes everything below: from the first deactivate attempt until the tenant is confirmed
+ * purged or active again, this run stays open. The main flow therefore runs shielded from cancellation; a Temporal
+ * cancellation request becomes a decision like `cancel`, carried out (reactivation included) before the run ends.
+ */
+import {
+  type ActivityOptions,
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { OffboardingActivities } from '../activities';
+import type { CallFailureDetails, ProbeAnswer, WorkerSettings } from '../activities/types';
+import type { FailureType, OffboardingInput, OffboardingResult, OffboardingStatus } from '../shared/contract';
+import { QLIK_DEFAULT_PURGE_AFTER_DAYS, workflowIdFor } from '../shared/contract';
+import { describeProblems, validateOffboardingInput } from '../shared/input';
+import { checkPolicy } from '../shared/policy';
+import { Decisions } from './decisions';
+import { isoNow, OffboardingRecord } from './record';
+
+/** Ends the run as Failed with the contract's type; carries the final status as `details[0]`. */
+class OffboardingFailed extends Error {
+  constructor(
+    readonly type: FailureType,
+    message: string,
+    readonly details: CallFailureDetails | undefined = undefined,
+  ) {
+    super(message);
+  }
+}
+
+const settingsActivity = proxyLocalActivities<OffboardingActivities>({
+  startToCloseTimeout: '10s',
+  summary: 'read the worker settings',
+});
+
+/** The token step only warms the worker's cache; the calls that need a token fetch one themselves. */
+const tokenActivity = proxyLocalActivities<OffboardingActivities>({
+  startToCloseTimeout: '40s',
+  scheduleToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', maximumInterval: '20s' },
+  summary: 'get an OAuth token for the region',
+});
+
+const probeActivity = proxyActivities<OffboardingActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+  summary: 'probe the tenant host',
+});
+
+/** Heartbeat timeout of the probe loops: short enough that a crashed worker's loop resumes soon. */
+function heartbeatTimeoutMs(settings: WorkerSettings): number {
+  return Math.min(30_000, Math.max(2_000, settings.timings.probeInitialIntervalMs * 2));
+}
+
+/** The details an activity failure carries (see activities/failures.ts), unwrapped from ActivityFailure. */
+function failureOf(error: unknown): { type: string; message: string; details?: CallFailureDetails } {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    return { type: cause.type ?? 'Error', message: cause.message, details: cause.details?.[0] as CallFailureDetails };
+  }
+  return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+export async function offboardTenant(rawInput: OffboardingInput): Promise<OffboardingResult> {
+  const record = new OffboardingRecord(rawInput);
+  const decisions = new Decisions(record);
+  decisions.install();
+
+  try {
+    await CancellationScope.nonCancellable(() => new Offboarding(record, decisions).run(rawInput));
+  } catch (error) {
+    if (!(error instanceof OffboardingFailed)) throw error;
+    const { httpStatus, code, traceId } = error.details ?? {};
+    record.setLastError({ type: error.type, message: error.message, httpStatus, code, traceId });
+    record.fail();
+    await condition(allHandlersFinished);
+    throw ApplicationFailure.create({
+      type: error.type,
+      message: error.message,
+      nonRetryable: true,
+      details: [record.snapshot()],
+    });
+  }
+  await condition(allHandlersFinished);
+  const decidedByMessage = record.status.decidedBy?.message;
+  if (decisions.cancellationRequested && (decidedByMessage === undefined || decidedByMessage === 'cancellation')) {
+    // A cancellation request ends the run as Canceled once carried out (or at once after the purge date), unless
+    // an earlier cancel/reactivate decision was being carried out: then it was ignored.
+    throw new CancelledFailure(`offboarding of ${record.status.tenantId} cancelled by request`);
+  }
+  return record.snapshot() as OffboardingResult;
+}
+
+/** One offboarding run: the phases in order, each checking for a decision to stop. */
+class Offboarding {
+  private settings!: WorkerSettings;
+  private input!: OffboardingInput;
+
+  constructor(
+    private readonly record: OffboardingRecord,
+    private readonly decisions: Decisions,
+  ) {}
+
+  private get status(): OffboardingStatus {
+    return this.record.status;
+  }
+
+  async run(rawInput: unknown): Promise<void> {
+    this.input = this.validate(rawInput);
+    this.record.adoptInput(this.input);
+    // A decision that came with signal-with-start (or while validating) stops everything before any activity.
+    if (this.decisions.decided) return this.finish('cancelled');
+
+    this.settings = await settingsActivity.readWorkerSettings();
+    const violation = checkPolicy(this.input, this.settings.policy);
+    if (violation) throw new OffboardingFailed(violation.type, violation.message);
+
+    if (this.input.notBefore && Date.parse(this.input.notBefore) > Date.now()) {
+      this.record.enterPhase('scheduled');
+      await condition(() => this.decisions.decided, Date.parse(this.input.notBefore) - Date.now(), {
+        summary: `wait until notBefore ${this.input.notBefore}`,
+      });
+      if (this.decisions.decided) return this.finish('cancelled');
+      this.record.enterPhase('validating');
+    }
+
+    await this.warmToken();
+    if (this.decisions.decided) return this.finish('cancelled');
+    if (this.input.dryRun) return this.dryRun();
+
+    await this.deactivate();
+    if (!this.decisions.decided) await this.verify();
+    if (!this.decisions.decided) await this.gracePeriod();
+    if (this.decisions.decided) return this.reactivate();
+    await this.confirmPurge();
+  }
+
+  private validate(rawInput: unknown): OffboardingInput {
+    const validated = validateOffboardingInput(rawInput, Date.now());
+    if (!validated.ok) throw new OffboardingFailed('InvalidInput', describeProblems(validated.problems));
+    const { tenantId, dryRun } = validated.value;
+    const expectedId = workflowIdFor(tenantId, dryRun === true);
+    if (workflowInfo().workflowId !== expectedId) {
+      throw new OffboardingFailed(
+        'InvalidInput',
+        `workflow ID: must be ${expectedId} for this input (got ${workflowInfo().workflowId})`,
+      );
+    }
+    return validated.value;
+  }
+
+  private get tenantRef() {
+    return { region: this.input.region, tenantId: this.input.tenantId, hostname: this.input.hostname };
+  }
+
+  /** Registration calls go through the region's rate-limited task queue, shared by every worker. */
+  private registerCalls(options: Partial<ActivityOptions>) {
+    return proxyActivities<OffboardingActivities>({
+      taskQueue: this.settings.registerTaskQueues[this.input.region],
+      startToCloseTimeout: '2m',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+      ...options,
+    });
+  }
+
+  private async warmToken(): Promise<void> {
+    try {
+      await tokenActivity.ensureToken({ region: this.input.region });
+    } catch (error) {
+      const failure = failureOf(error);
+      if (failure.type === 'InvalidCredentials' || failure.type === 'RegionNotConfigured') {
+        throw new OffboardingFailed(failure.type, failure.message, failure.details);
+      }
+      // Transient trouble at the token endpoint is not fatal: the deactivate call fetches its own token.
+      this.record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
+    }
+  }
+
+  private async dryRun(): Promise<void> {
+    const answer = await this.probeUntilKnown(5);
+    if (answer.state === 'purged') {
+      throw new OffboardingFailed('TenantNotFound', `dry run: ${this.input.hostname} does not map to a tenant`);
+    }
+    if (answer.state === 'unknown') {
+      throw new OffboardingFailed('RequestRejected', `dry run: ${this.input.hostname} gave no clear answer`);
+    }
+    return this.finish('dry-run-ok');
+  }
+
+  /** Probes until the answer is known, at most `attempts` times (a few seconds apart). */
+  private async probeUntilKnown(attempts: number): Promise<ProbeAnswer> {
+    let answer = await probeActivity.probeTenant({ hostname: this.input.hostname });
+    for (let i = 1; i < attempts && answer.state === 'unknown'; i++) {
+      await sleep(this.settings.timings.probeInitialIntervalMs);
+      answer = await probeActivity.probeTenant({ hostname: this.input.hostname });
+    }
+    return answer;
+  }
+
+  private computedPurgeDate(fromMs: number): string {
+    const days = this.input.purgeAfterDays ?? QLIK_DEFAULT_PURGE_AFTER_DAYS;
+    return new Date(fromMs + days * this.settings.timings.dayMs).toISOString();
+  }
+
+  /** The deactivate call: never interrupted once started; a decision that arrives meanwhile waits for it. */
+  private async deactivate(): Promise<void> {
+    this.record.enterPhase('deactivating');
+    try {
+      const answer = await this.registerCalls({ summary: 'deactivate the tenant' }).deactivateTenant({
+        ...this.tenantRef,
+        purgeAfterDays: this.input.purgeAfterDays,
+      });
+      this.status.deactivatedAt = isoNow();
+      // Qlik resets the countdown on a repeat deactivate, so the date of the last answer is the one that holds.
+      if (answer.estimatedPurgeDate) this.record.setPurgeDate(answer.estimatedPurgeDate, 'qlik');
+      else this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
+    } catch (error) {
+      const failure = failureOf(error);
+      this.record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
+      // An earlier attempt may have been applied with its answer lost: look before calling it a failure.
+      if ((failure.details?.attempt ?? 2) > 1) {
+        const answer = await this.probeUntilKnown(5);
+        if (answer.state === 'deactivated') {
+          this.status.deactivatedAt = isoNow();
+          this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
+          return;
+        }
+      }
+      throw new OffboardingFailed(asFailureType(failure.type), failure.message, failure.details);
+    }
+  }
+
+  /** Probes until the host answers "deactivated"; interrupted by a decision. */
+  private async verify(): Promise<void> {
+    this.record.enterPhase('verifying');
+    const { timings } = this.settings;
+    const result = await this.interruptible(() =>
+      proxyActivities<OffboardingActivities>({
+        startToCloseTimeout: timings.verifyTimeoutMs + 10 * 60_000,
+        heartbeatTimeout: heartbeatTimeoutMs(this.settings),
+        retry: { initialInterval: '1s', maximumInterval: '1m' },
+        summary: 'probe until the tenant answers "deactivated"',
+      }).awaitDeactivated({
+        hostname: this.input.hostname,
+        deadlineMs: Date.now() + timings.verifyTimeoutMs,
+        initialIntervalMs: timings.probeInitialIntervalMs,
+        maxIntervalMs: timings.probeMaxIntervalMs,
+      }),
+    );
+    if (result === undefined) return;
+    if (result.observed) {
+      this.status.deactivationConfirmedAt = result.at;
+    } else {
+      this.record.setLastError({
+        type: 'DeactivationNotObserved',
+        message: `the tenant host still answered "active" ${timings.verifyTimeoutMs} ms after the deactivate; the grace period begins anyway`,
+        httpStatus: result.last.httpStatus,
+        code: result.last.code,
+      });
+    }
+  }
+
+  /** Sleeps durably until the purge date, woken early by a decision. */
+  private async gracePeriod(): Promise<void> {
+    this.record.enterPhase('grace-period');
+    const purgeDateMs = this.record.purgeDateMs!;
+    // No sleepUntil in the SDK: recompute the delay after every wake-up.
+    while (!this.decisions.decided && Date.now() < purgeDateMs) {
+      await condition(() => this.decisions.decided, purgeDateMs - Date.now(), {
+        summary: `grace period until ${this.status.estimatedPurgeDate}`,
+      });
+    }
+  }
+
+  /** Confirms the purge; stopped only by a cancellation request (signals are ignored after the purge date). */
+  private async confirmPurge(): Promise<void> {
+    this.record.enterPhase('confirming-purge');
+    const { timings } = this.settings;
+    const purgeDateMs = this.record.purgeDateMs!;
+    const result = await this.interruptible(
+      () =>
+        proxyActivities<OffboardingActivities>({
+          startToCloseTimeout: timings.purgeOverdueAfterMs + 60 * 60_000,
+          heartbeatTimeout: heartbeatTimeoutMs(this.settings),
+          retry: { initialInterval: '1s', maximumInterval: '1m' },
+          summary: 'probe until the tenant answers "purged" twice',
+        }).confirmPurge({
+          hostname: this.input.hostname,
+          purgeDateMs,
+          overdueAtMs: purgeDateMs + timings.purgeOverdueAfterMs,
+          initialIntervalMs: timings.probeInitialIntervalMs,
+          maxIntervalMs: timings.probeMaxIntervalMs,
+        }),
+      () => this.decisions.cancellationRequested,
+    );
+    if (result === undefined) return this.finish(undefined);
+    if (result.outcome === 'purged') {
+      this.status.purgeConfirmedAt = result.at;
+      return this.finish('purged');
+    }
+    return this.finish(result.outcome === 'active' ? 'reactivated-externally' : 'purge-overdue');
+  }
+
+  /**
+   * Carries out the decision to stop: no call when the tenant was never deactivated; otherwise reactivation, at
+   * most once, retried until the purge date whatever the error, each failure resolved by probing.
+   */
+  private async reactivate(): Promise<void> {
+    const decidedBy = this.status.decidedBy!;
+    const outcome = decidedBy.message === 'reactivate' ? 'reactivated' : 'cancelled';
+    if (this.status.deactivatedAt === undefined) return this.finish('cancelled');
+    this.record.enterPhase('reactivating');
+    const purgeDateMs = this.record.purgeDateMs!;
+    let backoffMs = this.settings.timings.probeInitialIntervalMs;
+    while (Date.now() < purgeDateMs) {
+      try {
+        // Retried until the purge date: after it, reactivation is no longer possible.
+        await this.registerCalls({
+          scheduleToCloseTimeout: Math.max(1, purgeDateMs - Date.now()),
+          summary: 'reactivate the tenant',
+        }).reactivateTenant(this.tenantRef);
+        this.status.reactivatedAt = isoNow();
+        return this.finish(outcome);
+      } catch (error) {
+        const failure = failureOf(error);
+        this.record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
+      }
+      // A lost or refused answer: the tenant may be active already (a retry after a lost answer) or purged.
+      const answer = await this.probeUntilKnown(1);
+      if (answer.state === 'active') {
+        this.status.reactivatedAt = isoNow();
+        return this.finish(outcome);
+      }
+      if (answer.state === 'purged') return this.finish('purged');
+      const left = purgeDateMs - Date.now();
+      if (left <= 0) break;
+      await sleep(Math.min(backoffMs, left));
+      backoffMs = Math.min(backoffMs * 2, this.settings.timings.probeMaxIntervalMs);
+    }
+    throw new OffboardingFailed(
+      'ReactivationFailed',
+      `tenant ${this.input.tenantId}: the purge date ${this.status.estimatedPurgeDate} passed before the requested reactivation succeeded` +
+        (this.status.lastError ? ` (last error: ${this.status.lastError.message})` : ''),
+    );
+  }
+
+  /**
+   * Runs a long activity that a decision (or `stop`) interrupts: the activity is cancelled and undefined returned.
+   */
+  private async interruptible<T>(
+    start: () => Promise<T>,
+    stop: () => boolean = () => this.decisions.decided,
+  ): Promise<T | undefined> {
+    const scope = new CancellationScope();
+    const work = scope.run(start);
+    const interrupted = condition(stop).then(() => undefined);
+    const result = await Promise.race([work.then((value) => ({ value })), interrupted]);
+    if (result) return result.value;
+    scope.cancel();
+    await work.catch(() => undefined);
+    return undefined;
+  }
+
+  /** Reports and ends the run's record with `outcome`. */
+  private finish(outcome: OffboardingStatus['outcome']): void {
+    this.record.enterPhase('reporting');
+    log.info(`offboarding ${this.status.tenantId}: final report`, {
+      report: { ...this.status, outcome },
+      note: 'Deleting a tenant does not release user-based license assignments: release them with the licenses API.',
+    });
+    this.record.complete(outcome);
+  }
+}
+
+function asFailureType(type: string): FailureType {
+  const known: FailureType[] = [
+    'InvalidCredentials',
+    'Forbidden',
+    'TenantNotFound',
+    'HostnameMismatch',
+    'RequestRejected',
+    'RegionNotConfigured',
+  ];
+  return (known as string[]).includes(type) ? (type as FailureType) : 'RequestRejected';
+}

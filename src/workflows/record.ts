@@ -1,0 +1,147 @@
+/**
+ * The offboarding's status, and how it is shown where ops look: search attributes, current details, the log.
+ * Every phase change goes through {@link OffboardingRecord.enterPhase} so that all three stay in step.
+ */
+import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { LastError, OffboardingInput, OffboardingStatus, Outcome, Phase } from '../shared/contract';
+import { searchAttributes } from './definitions';
+
+export function isoNow(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+/** Reads what it can of an input that may break the rules, so that even a refused run has a useful status. */
+function statusFromRawInput(raw: unknown): OffboardingStatus {
+  const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 256) : '');
+  return {
+    tenantId: text(record.tenantId),
+    hostname: text(record.hostname),
+    region: text(record.region),
+    dryRun: record.dryRun === true,
+    phase: 'validating',
+    phaseSince: isoNow(),
+    ignoredSignals: [],
+  };
+}
+
+/** What the workflow is waiting for in each phase, for the Web UI. */
+const WAITING_FOR: Record<Phase, string> = {
+  scheduled: 'the notBefore time',
+  validating: 'the input checks and a token for the region',
+  deactivating: 'Qlik to answer the deactivate call',
+  verifying: 'the tenant host to answer "deactivated"',
+  'grace-period': 'the purge date (cancel or reactivate possible until then)',
+  'confirming-purge': 'two consecutive "purged" answers from the tenant host',
+  reactivating: 'Qlik to reactivate the tenant',
+  reporting: 'the final report',
+  completed: 'nothing: finished',
+  failed: 'nothing: failed',
+};
+
+export class OffboardingRecord {
+  readonly status: OffboardingStatus;
+
+  constructor(raw: unknown) {
+    this.status = statusFromRawInput(raw);
+  }
+
+  /** Copies the validated input into the status and the identifying search attributes. */
+  adoptInput(input: OffboardingInput): void {
+    const { tenantId, hostname, region, purgeAfterDays, notBefore, requestedBy, reason } = input;
+    Object.assign(this.status, { tenantId, hostname, region, purgeAfterDays, notBefore, requestedBy, reason });
+    this.status.dryRun = input.dryRun === true;
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: searchAttributes.tenantId, value: tenantId },
+      { key: searchAttributes.hostname, value: hostname },
+      { key: searchAttributes.region, value: region },
+    ];
+    if (requestedBy) pairs.push({ key: searchAttributes.requestedBy, value: requestedBy });
+    upsertSearchAttributes(pairs);
+  }
+
+  get phase(): Phase {
+    return this.status.phase;
+  }
+
+  /** Moves to `phase`, recording when, and tells the search attributes, the Web UI and the log. */
+  enterPhase(phase: Phase, extra: SearchAttributeUpdatePair[] = []): void {
+    this.status.phase = phase;
+    this.status.phaseSince = isoNow();
+    upsertSearchAttributes([
+      { key: searchAttributes.phase, value: phase },
+      { key: searchAttributes.phaseSince, value: new Date(this.status.phaseSince) },
+      ...extra,
+    ]);
+    this.showDetails();
+    log.info(`offboarding ${this.status.tenantId || '(invalid input)'}: phase ${phase}`, {
+      tenantId: this.status.tenantId,
+      workflowId: workflowInfo().workflowId,
+      phase,
+    });
+  }
+
+  setPurgeDate(date: string, source: 'qlik' | 'computed'): void {
+    this.status.estimatedPurgeDate = date;
+    this.status.purgeDateSource = source;
+    upsertSearchAttributes([{ key: searchAttributes.estimatedPurgeDate, value: new Date(date) }]);
+  }
+
+  /** The purge date in epoch ms, once known. */
+  get purgeDateMs(): number | undefined {
+    return this.status.estimatedPurgeDate ? Date.parse(this.status.estimatedPurgeDate) : undefined;
+  }
+
+  setLastError(error: Omit<LastError, 'at'>): void {
+    this.status.lastError = { ...error, at: isoNow() };
+    this.showDetails();
+  }
+
+  /** Ends the run's record: `completed` with an outcome (or none for a cancellation after the purge date). */
+  complete(outcome: Outcome | undefined): void {
+    this.status.outcome = outcome;
+    this.enterPhase('completed', outcome ? [{ key: searchAttributes.outcome, value: outcome }] : []);
+  }
+
+  /** Ends the run's record as failed (the failure's type is in `lastError`; the outcome stays unset). */
+  fail(): void {
+    this.enterPhase('failed');
+  }
+
+  /** A snapshot for queries and Update answers. */
+  snapshot(): OffboardingStatus {
+    return structuredCloneSafe(this.status);
+  }
+
+  /** The Web UI's "current details": phase, what it waits for, purge date and time left, how to steer it. */
+  showDetails(): void {
+    const s = this.status;
+    const id = workflowInfo().workflowId;
+    const lines = [
+      `**Tenant** ${s.tenantId} (${s.hostname}, region ${s.region})${s.dryRun ? ' — dry run' : ''}`,
+      `**Phase** ${s.phase} since ${s.phaseSince}`,
+      `**Waiting for** ${WAITING_FOR[s.phase]}`,
+    ];
+    if (s.estimatedPurgeDate) {
+      const left = Date.parse(s.estimatedPurgeDate) - Date.now();
+      const leftText = left > 0 ? `${(left / 3_600_000).toFixed(1)} h left at ${s.phaseSince}` : 'passed';
+      lines.push(`**Purge date** ${s.estimatedPurgeDate} (${s.purgeDateSource}; ${leftText})`);
+    }
+    if (s.outcome) lines.push(`**Outcome** ${s.outcome}`);
+    if (s.lastError) lines.push(`**Last error** ${s.lastError.type}: ${s.lastError.message}`);
+    if (['scheduled', 'validating', 'deactivating', 'verifying', 'grace-period'].includes(s.phase) && !s.decidedBy) {
+      lines.push(
+        `**Reactivate** \`temporal workflow signal --workflow-id ${id} --name reactivate --input '{"reason":"…","requestedBy":"…"}'\``,
+        `**Cancel** \`temporal workflow signal --workflow-id ${id} --name cancel --input '{"reason":"…","requestedBy":"…"}'\``,
+      );
+    }
+    if (s.decidedBy) lines.push(`**Decision** ${s.decidedBy.message} at ${s.decidedBy.at}`);
+    setCurrentDetails(lines.join('\n\n'));
+  }
+}
+
+/** Deep copy of plain JSON data (workflow code has no structuredClone guarantee across runtimes). */
+function structuredCloneSafe<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
