@@ -23,7 +23,13 @@ export default tseslint.config(
             name,
             message: 'Workflow code must stay deterministic: no Node built-ins or I/O libraries.',
           })),
-          patterns: [{ group: ['**/activities/**', '**/qlik/**'], allowTypeImports: true, message: 'Import activity code as types only.' }],
+          patterns: [
+            {
+              group: ['**/activities/**', '**/qlik/**'],
+              allowTypeImports: true,
+              message: 'Import activity code as types only.',
+            },
+          ],
         },
       ],
     },

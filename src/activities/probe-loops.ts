@@ -1,12 +1,7 @@
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import type { QlikClient } from '../qlik/types';
 import { nextInterval, sleepWithHeartbeats } from './heartbeat-sleep';
-import type {
-  AwaitDeactivatedInput,
-  AwaitDeactivatedResult,
-  ConfirmPurgeInput,
-  ConfirmPurgeResult,
-} from './types';
+import type { AwaitDeactivatedInput, AwaitDeactivatedResult, ConfirmPurgeInput, ConfirmPurgeResult } from './types';
 
 /** Progress of a probe loop, kept in heartbeat details so that a retry after a crash resumes it. */
 interface LoopProgress {
@@ -70,7 +65,8 @@ export function createProbeLoops(deps: { qlik: QlikClient; now: () => number }) 
         if (at >= input.overdueAtMs) return { outcome: 'overdue', at: new Date(at).toISOString(), last: answer };
         const wait = progress.purgedSince !== undefined ? input.initialIntervalMs : progress.intervalMs;
         await sleepWithHeartbeats(Math.min(wait, input.overdueAtMs - at), progress);
-        if (progress.purgedSince === undefined) progress.intervalMs = nextInterval(progress.intervalMs, input.maxIntervalMs);
+        if (progress.purgedSince === undefined)
+          progress.intervalMs = nextInterval(progress.intervalMs, input.maxIntervalMs);
       }
     },
   };

@@ -117,7 +117,10 @@ class EnvReader {
 }
 
 function readCredentials(reader: EnvReader, regions: string[]): Record<string, RegionCredentials> {
-  const shared = { clientId: reader.secretOrValue('QLIK_CLIENT_ID'), clientSecret: reader.secretOrValue('QLIK_CLIENT_SECRET') };
+  const shared = {
+    clientId: reader.secretOrValue('QLIK_CLIENT_ID'),
+    clientSecret: reader.secretOrValue('QLIK_CLIENT_SECRET'),
+  };
   if ((shared.clientId === undefined) !== (shared.clientSecret === undefined)) {
     reader.problems.push('QLIK_CLIENT_ID and QLIK_CLIENT_SECRET must be set together');
   }
@@ -127,7 +130,10 @@ function readCredentials(reader: EnvReader, regions: string[]): Record<string, R
     const clientId = reader.secretOrValue(`${prefix}CLIENT_ID`) ?? shared.clientId;
     const clientSecret = reader.secretOrValue(`${prefix}CLIENT_SECRET`) ?? shared.clientSecret;
     if (clientId && clientSecret) credentials[region] = { clientId, clientSecret };
-    else reader.problems.push(`region ${region}: no client (set ${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET, or QLIK_CLIENT_ID and QLIK_CLIENT_SECRET)`);
+    else
+      reader.problems.push(
+        `region ${region}: no client (set ${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET, or QLIK_CLIENT_ID and QLIK_CLIENT_SECRET)`,
+      );
   }
   return credentials;
 }
@@ -139,7 +145,8 @@ function impliedRegions(env: Env): string[] {
     const match = /^QLIK_([A-Z]+)_CLIENT_ID(_FILE)?$/.exec(name);
     if (match && match[1] !== 'CLIENT') regions.add(match[1]!.toLowerCase());
   }
-  if (env.QLIK_CLIENT_ID !== undefined || env.QLIK_CLIENT_ID_FILE !== undefined) DEFAULT_REGIONS.forEach((r) => regions.add(r));
+  if (env.QLIK_CLIENT_ID !== undefined || env.QLIK_CLIENT_ID_FILE !== undefined)
+    DEFAULT_REGIONS.forEach((r) => regions.add(r));
   return [...regions].sort();
 }
 
@@ -148,10 +155,13 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const reader = new EnvReader(env);
   const regions = reader.list('QLIK_REGIONS', impliedRegions(env));
   if (regions.length === 0) {
-    reader.problems.push('no region configured: set QLIK_CLIENT_ID/QLIK_CLIENT_SECRET, per-region credentials, or QLIK_REGIONS');
+    reader.problems.push(
+      'no region configured: set QLIK_CLIENT_ID/QLIK_CLIENT_SECRET, per-region credentials, or QLIK_REGIONS',
+    );
   }
   for (const region of regions) {
-    if (!/^[a-z]{1,16}$/.test(region)) reader.problems.push(`QLIK_REGIONS: "${region}" is not a lower-case region code`);
+    if (!/^[a-z]{1,16}$/.test(region))
+      reader.problems.push(`QLIK_REGIONS: "${region}" is not a lower-case region code`);
   }
   const credentials = readCredentials(reader, regions);
 
@@ -167,7 +177,9 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const allowedHostnameSuffixes = reader.list('OFFBOARD_ALLOWED_HOSTNAME_SUFFIXES', ['.qlikcloud.com']);
   for (const suffix of allowedHostnameSuffixes) {
     if (!isDnsName(suffix.replace(/^\./, '').toLowerCase()) && !/^[a-z0-9-]+$/i.test(suffix.replace(/^\./, ''))) {
-      reader.problems.push(`OFFBOARD_ALLOWED_HOSTNAME_SUFFIXES: "${suffix}" is not a DNS suffix such as .qlikcloud.com`);
+      reader.problems.push(
+        `OFFBOARD_ALLOWED_HOSTNAME_SUFFIXES: "${suffix}" is not a DNS suffix such as .qlikcloud.com`,
+      );
     }
   }
 
@@ -188,7 +200,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   if (webhookUrl) {
     const problem = checkUrlTemplate('REPORT_WEBHOOK_URL', webhookUrl, undefined);
     if (problem) reader.problems.push(problem);
-    if (!webhookSecret) reader.problems.push('REPORT_WEBHOOK_SECRET is required when REPORT_WEBHOOK_URL is set (reports are signed)');
+    if (!webhookSecret)
+      reader.problems.push('REPORT_WEBHOOK_SECRET is required when REPORT_WEBHOOK_URL is set (reports are signed)');
     webhook = { url: webhookUrl, secret: webhookSecret ?? '' };
   }
 
@@ -197,7 +210,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     reader.problems.push(`OFFBOARD_METRICS_ADDRESS: "${metricsAddress}" is not host:port`);
   }
   const logFormat = reader.text('LOG_FORMAT', 'text');
-  if (logFormat !== 'text' && logFormat !== 'json') reader.problems.push(`LOG_FORMAT: "${logFormat}" is not text or json`);
+  if (logFormat !== 'text' && logFormat !== 'json')
+    reader.problems.push(`LOG_FORMAT: "${logFormat}" is not text or json`);
 
   const config: WorkerConfig = {
     taskQueue: reader.text('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),

@@ -1,6 +1,5 @@
+import type { LogLevel } from '@temporalio/common';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
-
-const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 function timestamp(entry: LogEntry): string {
   return new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
@@ -23,12 +22,13 @@ function formatValue(value: unknown): string {
  * The worker's logger: human-readable lines by default, one JSON object per line with `LOG_FORMAT=json`.
  * Nothing logged here carries a secret: the Qlik client never puts one in a message or error.
  */
-export function createLogger(format: 'text' | 'json', level: (typeof LEVELS)[number] = 'INFO'): DefaultLogger {
+export function createLogger(format: 'text' | 'json', level: LogLevel = 'INFO'): DefaultLogger {
   return new DefaultLogger(level, (entry) => {
     if (format === 'json') {
       const line = JSON.stringify(
         { time: timestamp(entry), level: entry.level, message: entry.message, ...entry.meta },
-        (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value instanceof Error ? value.message : value),
+        (_key, value: unknown) =>
+          typeof value === 'bigint' ? value.toString() : value instanceof Error ? value.message : value,
       );
       process.stderr.write(`${line}\n`);
     } else {

@@ -14,7 +14,9 @@ export const reactivateSignal = defineSignal<[MessageArgs?]>(MESSAGE_NAMES.react
 /** Like `cancel`, and answers the status once the decision is recorded (rejected when it cannot be acted on). */
 export const cancelUpdate = defineUpdate<OffboardingStatus, [MessageArgs | undefined]>(MESSAGE_NAMES.cancelUpdate);
 /** Like `reactivate`, and answers the status once the decision is recorded. */
-export const reactivateUpdate = defineUpdate<OffboardingStatus, [MessageArgs | undefined]>(MESSAGE_NAMES.reactivateUpdate);
+export const reactivateUpdate = defineUpdate<OffboardingStatus, [MessageArgs | undefined]>(
+  MESSAGE_NAMES.reactivateUpdate,
+);
 /** The current status; answers on open and closed runs. */
 export const statusQuery = defineQuery<OffboardingStatus>(MESSAGE_NAMES.statusQuery);
 

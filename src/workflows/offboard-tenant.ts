@@ -8,6 +8,7 @@
  */
 import {
   type ActivityOptions,
+  ActivityCancellationType,
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
@@ -250,6 +251,8 @@ class Offboarding {
       proxyActivities<OffboardingActivities>({
         startToCloseTimeout: timings.verifyTimeoutMs + 10 * 60_000,
         heartbeatTimeout: heartbeatTimeoutMs(this.settings),
+        // An interrupted probe loop must really stop before the workflow moves on (e.g. to reactivate).
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         retry: { initialInterval: '1s', maximumInterval: '1m' },
         summary: 'probe until the tenant answers "deactivated"',
       }).awaitDeactivated({
@@ -294,6 +297,8 @@ class Offboarding {
         proxyActivities<OffboardingActivities>({
           startToCloseTimeout: timings.purgeOverdueAfterMs + 60 * 60_000,
           heartbeatTimeout: heartbeatTimeoutMs(this.settings),
+          // An interrupted probe loop must really stop before the workflow moves on (e.g. to reactivate).
+          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
           retry: { initialInterval: '1s', maximumInterval: '1m' },
           summary: 'probe until the tenant answers "purged" twice',
         }).confirmPurge({

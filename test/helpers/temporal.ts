@@ -29,7 +29,12 @@ export async function createLocalEnv(): Promise<TestWorkflowEnvironment> {
       executable: { type: 'existing-path', path: temporalBinary('cli') },
       searchAttributes: SEARCH_ATTRIBUTE_KEYS,
       ip: '127.0.0.1',
-      extraArgs: ['--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1'],
+      extraArgs: [
+        '--dynamic-config-value',
+        'matching.numTaskqueueReadPartitions=1',
+        '--dynamic-config-value',
+        'matching.numTaskqueueWritePartitions=1',
+      ],
     },
   });
 }
@@ -45,7 +50,9 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     searchAttributes: Object.fromEntries(
       SEARCH_ATTRIBUTE_KEYS.map((key) => [
         key.name,
-        key.type === 'DATETIME' ? IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        key.type === 'DATETIME'
+          ? IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+          : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });

@@ -1,0 +1,22 @@
+/**
+ * The Qlik Cloud HTTP client: what the worker and the activities import.
+ */
+export {
+  createQlikClient,
+  type QlikClientOptions,
+  type QlikHttpClient,
+  type QlikResponseInfo,
+} from './create-qlik-client';
+export { classifyProbe, PROBE_REQUEST_BODY, type ProbeObservation } from './probe';
+export { assertSafeUrlTemplate, isLoopbackHost, type TemplatePlaceholder } from './url-template';
+export {
+  errorFromResponse,
+  errorFromTransportFailure,
+  parseQlikErrorBody,
+  parseRetryAfter,
+  networkErrorCode,
+  DEFAULT_RETRY_AFTER_MS,
+  type QlikCall,
+} from './errors';
+export type { RegionCredentials } from './token-cache';
+export * from './types';

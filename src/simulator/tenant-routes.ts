@@ -1,0 +1,140 @@
+/**
+ * The registration endpoint's tenant routes: deactivate, reactivate and read. Checks run in the order
+ * a client meets them — token, rate limit, body, tenant, hostname confirmation — so each error answer
+ * can be produced on its own.
+ */
+import type { Tenant, TenantDeactivateResponse } from '@qlik/api/tenants' with { 'resolution-mode': 'import' };
+import { json, qlikError, type Answer } from './answers';
+import { authorize } from './auth';
+import type { RouteContext, SimRequest } from './context';
+import { parseJsonObject } from './http-io';
+import type { TenantRecord } from './state';
+
+/** Qlik's default grace period when `purgeAfterDays` is not sent. */
+const DEFAULT_PURGE_AFTER_DAYS = 30;
+
+/** Datacenters of the documented regions (from `@qlik/api`'s TenantCreationRequest). */
+const DATACENTERS: Record<string, string> = {
+  us: 'us-east-1',
+  eu: 'eu-west-1',
+  ap: 'ap-southeast-1',
+  sg: 'ap-southeast-2',
+  de: 'eu-central-1',
+  uk: 'eu-west-2',
+  jp: 'ap-northeast-1',
+};
+
+/** A tenant action or read, as routed. */
+export interface TenantCall {
+  region: string;
+  tenantId: string;
+}
+
+function notFound(ctx: RouteContext, tenantId: string): Answer {
+  return qlikError(404, ctx.traceId(), 'TENANTS-8', 'Not found', `Tenant ${tenantId} not found.`);
+}
+
+/**
+ * The tenant, if this region's endpoint can act on it. Past its purge date it counts as gone even while
+ * the purge itself lags: Qlik allows reactivation only until the date.
+ */
+function findTenant(ctx: RouteContext, call: TenantCall, allowPastPurgeDate = false): TenantRecord | undefined {
+  const t = ctx.state.tenant(call.tenantId);
+  if (!t || t.region !== call.region || t.status === 'deleted') return undefined;
+  if (!allowPastPurgeDate && ctx.state.isGone(t)) return undefined;
+  return t;
+}
+
+/** Hostnames are case-insensitive; a missing header fails the precondition too. */
+function hostnameMismatch(ctx: RouteContext, t: TenantRecord, req: SimRequest): Answer | undefined {
+  const confirm = req.headers['qlik-confirm-hostname']?.trim().toLowerCase();
+  if (confirm && t.hostnames.some((h) => h.toLowerCase() === confirm)) return undefined;
+  const detail = confirm
+    ? 'The qlik-confirm-hostname header does not match a hostname of the tenant.'
+    : 'The qlik-confirm-hostname header is required.';
+  return qlikError(412, ctx.traceId(), 'HTTP-412', 'Precondition Failed', detail);
+}
+
+function badRequest(ctx: RouteContext, detail: string): Answer {
+  return qlikError(400, ctx.traceId(), 'HTTP-400', 'Bad Request', detail);
+}
+
+/** `POST …/actions/deactivate`: disables the tenant, or resets the countdown of a disabled one. */
+export function handleDeactivate(ctx: RouteContext, call: TenantCall, req: SimRequest): Answer {
+  const caller = authorize(ctx, call.region, req, 2);
+  if (!caller.ok) return { ...caller.answer, applied: false };
+  const clientId = caller.client.clientId;
+  const refuse = (answer: Answer): Answer => ({ ...answer, applied: false, clientId });
+
+  const parsed = parseJsonObject(req.body);
+  if (!parsed.ok) return refuse(badRequest(ctx, parsed.problem));
+  const days = parsed.value.purgeAfterDays;
+  const sent = days !== undefined;
+  if (sent && !(typeof days === 'number' && Number.isInteger(days) && days >= 10 && days <= 90)) {
+    return refuse(badRequest(ctx, 'purgeAfterDays must be an integer between 10 and 90.'));
+  }
+  if (sent && caller.client.oem === false) {
+    return refuse(qlikError(403, ctx.traceId(), 'HTTP-403', 'Forbidden', 'purgeAfterDays is only available to OEMs.'));
+  }
+  const t = findTenant(ctx, call);
+  if (!t) return refuse(notFound(ctx, call.tenantId));
+  const mismatch = hostnameMismatch(ctx, t, req);
+  if (mismatch) return refuse(mismatch);
+
+  const purgeAt = ctx.state.deactivate(t, sent ? days : DEFAULT_PURGE_AFTER_DAYS);
+  const body: TenantDeactivateResponse = { id: t.id, status: 'disabled' };
+  if (!ctx.settings.omitPurgeDate) body.estimatedPurgeDate = new Date(purgeAt).toISOString();
+  return json(200, body, { applied: true, clientId });
+}
+
+/** `POST …/actions/reactivate`: makes a disabled tenant active again, until its purge date. */
+export function handleReactivate(ctx: RouteContext, call: TenantCall, req: SimRequest): Answer {
+  const caller = authorize(ctx, call.region, req, 2);
+  if (!caller.ok) return { ...caller.answer, applied: false };
+  const clientId = caller.client.clientId;
+  const refuse = (answer: Answer): Answer => ({ ...answer, applied: false, clientId });
+
+  const parsed = parseJsonObject(req.body);
+  if (!parsed.ok) return refuse(badRequest(ctx, parsed.problem));
+  const t = findTenant(ctx, call);
+  if (!t) return refuse(notFound(ctx, call.tenantId));
+  const mismatch = hostnameMismatch(ctx, t, req);
+  if (mismatch) return refuse(mismatch);
+
+  const wasActive = t.status === 'active';
+  if (wasActive && ctx.settings.reactivateWhenActive === 'reject') {
+    return refuse(badRequest(ctx, 'The tenant is not deactivated.'));
+  }
+  if (!wasActive) ctx.state.reactivate(t);
+  // Qlik's documentation shows both bodies; the simulator gives whichever it is told to.
+  const body = ctx.settings.reactivateAnswer === 'empty' ? {} : { id: t.id, status: 'active' as const };
+  return json(200, body, { applied: !wasActive, clientId });
+}
+
+/** The Tenant object, as `@qlik/api` types it (there is no purge date in it). */
+function toQlikTenant(ctx: RouteContext, t: TenantRecord): Tenant {
+  return {
+    id: t.id,
+    name: t.name,
+    hostnames: [...t.hostnames],
+    region: t.region,
+    datacenter: DATACENTERS[t.region] ?? t.region,
+    created: new Date(t.created).toISOString(),
+    lastUpdated: new Date(t.lastUpdated).toISOString(),
+    createdByUser: 'simulator',
+    status: t.status,
+    statusLastUpdatedAt: new Date(t.statusLastUpdatedAt).toISOString(),
+    links: {
+      self: { href: `${ctx.baseUrl()}/register/${t.region}/api/v1/tenants/${encodeURIComponent(t.id)}` },
+    },
+  };
+}
+
+/** `GET /api/v1/tenants/{id}` (Tier 1): the tenant until it is deleted. */
+export function handleGetTenant(ctx: RouteContext, call: TenantCall, req: SimRequest): Answer {
+  const caller = authorize(ctx, call.region, req, 1);
+  if (!caller.ok) return caller.answer;
+  const t = findTenant(ctx, call, true);
+  const answer = t ? json(200, toQlikTenant(ctx, t)) : notFound(ctx, call.tenantId);
+  return { ...answer, clientId: caller.client.clientId };
+}
