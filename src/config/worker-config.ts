@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_TASK_QUEUE } from '../shared/contract';
 import { isDnsName } from '../shared/input';
 import { parseDuration } from './duration';
-import { checkUrlTemplate } from './url-template';
+import { checkEndpointUrl, checkUrlTemplate } from './url-template';
 
 export interface RegionCredentials {
   clientId: string;
@@ -168,8 +168,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const registerUrlTemplate = reader.text('QLIK_REGISTER_URL_TEMPLATE', 'https://register.{region}.qlikcloud.com');
   const tenantUrlTemplate = reader.text('QLIK_TENANT_URL_TEMPLATE', 'https://{hostname}');
   for (const problem of [
-    checkUrlTemplate('QLIK_REGISTER_URL_TEMPLATE', registerUrlTemplate, '{region}'),
-    checkUrlTemplate('QLIK_TENANT_URL_TEMPLATE', tenantUrlTemplate, '{hostname}'),
+    checkUrlTemplate('QLIK_REGISTER_URL_TEMPLATE', registerUrlTemplate, 'region'),
+    checkUrlTemplate('QLIK_TENANT_URL_TEMPLATE', tenantUrlTemplate, 'hostname'),
   ]) {
     if (problem) reader.problems.push(problem);
   }
@@ -198,7 +198,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const webhookSecret = reader.secretOrValue('REPORT_WEBHOOK_SECRET');
   let webhook: WorkerConfig['webhook'];
   if (webhookUrl) {
-    const problem = checkUrlTemplate('REPORT_WEBHOOK_URL', webhookUrl, undefined);
+    const problem = checkEndpointUrl('REPORT_WEBHOOK_URL', webhookUrl);
     if (problem) reader.problems.push(problem);
     if (!webhookSecret)
       reader.problems.push('REPORT_WEBHOOK_SECRET is required when REPORT_WEBHOOK_URL is set (reports are signed)');
