@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     namespace,
     config,
     qlik,
+    reports: { async sendLifecycleEvent() {} }, // TODO(lead): wire src/reports when it lands
     workflows: existsSync(WORKFLOW_BUNDLE)
       ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
       : { workflowsPath: require.resolve('./workflows') },

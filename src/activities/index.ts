@@ -3,11 +3,14 @@ import type { QlikClient } from '../qlik/types';
 import { createProbeLoops } from './probe-loops';
 import { createQlikCalls } from './qlik-calls';
 import { createSettingsActivity } from './settings';
+import type { LifecycleEvent } from './types';
 
 export interface ActivityDeps {
   qlik: QlikClient;
   config: WorkerConfig;
   now?: () => number;
+  /** Delivers lifecycle events to the webhook; the workflow calls it only when one is configured. */
+  reports: { sendLifecycleEvent(event: LifecycleEvent): Promise<void> };
 }
 
 /** Every activity of the offboarding workflow, as closures over their dependencies. */
@@ -17,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSettingsActivity(deps.config),
     ...createQlikCalls({ qlik: deps.qlik }),
     ...createProbeLoops({ qlik: deps.qlik, now }),
+    sendLifecycleEvent: deps.reports.sendLifecycleEvent,
   };
 }
 

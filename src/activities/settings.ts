@@ -20,6 +20,7 @@ export function createSettingsActivity(config: WorkerConfig) {
         registerTaskQueues: Object.fromEntries(
           config.regions.map((region) => [region, registerTaskQueueFor(config.taskQueue, region)]),
         ),
+        reportWebhook: config.webhook !== undefined,
       };
     },
   };

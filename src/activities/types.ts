@@ -13,6 +13,8 @@ export interface WorkerSettings {
   timings: OffboardingTimings;
   /** Task queue of the rate-limited registration calls of each served region. */
   registerTaskQueues: Record<string, string>;
+  /** True when lifecycle events go to a webhook (`REPORT_WEBHOOK_URL`). */
+  reportWebhook: boolean;
 }
 
 /** Backoff of the probe loops. */
@@ -55,4 +57,17 @@ export interface CallFailureDetails {
   traceId?: string;
   /** The attempt that failed; above 1, earlier attempts failed too and their outcome may be unknown. */
   attempt: number;
+}
+
+/** Lifecycle events POSTed to the customer-lifecycle system's webhook (when the worker has one configured). */
+export type LifecycleEventKind = 'deactivated' | 'reactivated' | 'final-report';
+
+export interface LifecycleEvent {
+  kind: LifecycleEventKind;
+  workflowId: string;
+  runId: string;
+  /** The status when the event happened; for `final-report`, the final status (failures included). */
+  status: import('../shared/contract').OffboardingStatus;
+  /** For a `final-report` of a run that fails: the failure that ends it. */
+  failure?: { type: string; message: string };
 }

@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
 import type { WorkerConfig } from '../config/worker-config';
 import type { QlikClient } from '../qlik/types';
 import { registerTaskQueueFor } from '../activities/settings';
@@ -9,6 +9,7 @@ export interface WorkerSetup {
   namespace: string;
   config: WorkerConfig;
   qlik: QlikClient;
+  reports: ActivityDeps['reports'];
   /** The prebuilt workflow bundle, or the workflows module path (slower: bundles at start). */
   workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
   /** Extra options for the main worker (e.g. a small `maxCachedWorkflows` in tests). */
@@ -21,8 +22,8 @@ export interface WorkerSetup {
  * (`maxTaskQueueActivitiesPerSecond` is a per-queue limit, not a per-worker one).
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
-  const { connection, namespace, config, qlik } = setup;
-  const activities = createActivities({ qlik, config });
+  const { connection, namespace, config, qlik, reports } = setup;
+  const activities = createActivities({ qlik, config, reports });
   const main = await Worker.create({
     connection,
     namespace,

@@ -28,6 +28,7 @@ import { QLIK_DEFAULT_PURGE_AFTER_DAYS, workflowIdFor } from '../shared/contract
 import { describeProblems, validateOffboardingInput } from '../shared/input';
 import { checkPolicy } from '../shared/policy';
 import { Decisions } from './decisions';
+import { reportLifecycleEvent, workflowMetrics } from './lifecycle-reports';
 import { isoNow, OffboardingRecord } from './record';
 
 /** Ends the run as Failed with the contract's type; carries the final status as `details[0]`. */
@@ -61,8 +62,8 @@ const probeActivity = proxyActivities<OffboardingActivities>({
 });
 
 /** Heartbeat timeout of the probe loops: short enough that a crashed worker's loop resumes soon. */
-function heartbeatTimeoutMs(settings: WorkerSettings): number {
-  return Math.min(30_000, Math.max(2_000, settings.timings.probeInitialIntervalMs * 2));
+function heartbeatTimeoutMs(timings: WorkerSettings['timings']): number {
+  return Math.min(30_000, Math.max(2_000, timings.probeInitialIntervalMs * 2));
 }
 
 /** The details an activity failure carries (see activities/failures.ts), unwrapped from ActivityFailure. */
@@ -78,22 +79,9 @@ export async function offboardTenant(rawInput: OffboardingInput): Promise<Offboa
   const record = new OffboardingRecord(rawInput);
   const decisions = new Decisions(record);
   decisions.install();
+  workflowMetrics.started.add(1);
 
-  try {
-    await CancellationScope.nonCancellable(() => new Offboarding(record, decisions).run(rawInput));
-  } catch (error) {
-    if (!(error instanceof OffboardingFailed)) throw error;
-    const { httpStatus, code, traceId } = error.details ?? {};
-    record.setLastError({ type: error.type, message: error.message, httpStatus, code, traceId });
-    record.fail();
-    await condition(allHandlersFinished);
-    throw ApplicationFailure.create({
-      type: error.type,
-      message: error.message,
-      nonRetryable: true,
-      details: [record.snapshot()],
-    });
-  }
+  await CancellationScope.nonCancellable(() => new Offboarding(record, decisions).runToEnd(rawInput));
   await condition(allHandlersFinished);
   const decidedByMessage = record.status.decidedBy?.message;
   if (decisions.cancellationRequested && (decidedByMessage === undefined || decidedByMessage === 'cancellation')) {
@@ -106,7 +94,7 @@ export async function offboardTenant(rawInput: OffboardingInput): Promise<Offboa
 
 /** One offboarding run: the phases in order, each checking for a decision to stop. */
 class Offboarding {
-  private settings!: WorkerSettings;
+  private settings: WorkerSettings | undefined;
   private input!: OffboardingInput;
 
   constructor(
@@ -118,14 +106,45 @@ class Offboarding {
     return this.record.status;
   }
 
-  async run(rawInput: unknown): Promise<void> {
+  /** Runs every phase; a failure is recorded, reported and turned into the contract's top-level failure. */
+  async runToEnd(rawInput: unknown): Promise<void> {
+    try {
+      await this.run(rawInput);
+    } catch (error) {
+      if (!(error instanceof OffboardingFailed)) throw error;
+      const { httpStatus, code, traceId } = error.details ?? {};
+      this.record.setLastError({ type: error.type, message: error.message, httpStatus, code, traceId });
+      this.record.fail();
+      workflowMetrics.failed.add(1, { type: error.type });
+      await reportLifecycleEvent(await this.loadSettings(), this.record, 'final-report', error);
+      await condition(allHandlersFinished);
+      throw ApplicationFailure.create({
+        type: error.type,
+        message: error.message,
+        nonRetryable: true,
+        details: [this.record.snapshot()],
+      });
+    }
+  }
+
+  /** The worker settings, read once (a local activity, so that history records them). */
+  private async loadSettings(): Promise<WorkerSettings> {
+    this.settings ??= await settingsActivity.readWorkerSettings();
+    return this.settings;
+  }
+
+  private get timings(): WorkerSettings['timings'] {
+    return this.settings!.timings;
+  }
+
+  private async run(rawInput: unknown): Promise<void> {
     this.input = this.validate(rawInput);
     this.record.adoptInput(this.input);
     // A decision that came with signal-with-start (or while validating) stops everything before any activity.
     if (this.decisions.decided) return this.finish('cancelled');
 
-    this.settings = await settingsActivity.readWorkerSettings();
-    const violation = checkPolicy(this.input, this.settings.policy);
+    const settings = await this.loadSettings();
+    const violation = checkPolicy(this.input, settings.policy);
     if (violation) throw new OffboardingFailed(violation.type, violation.message);
 
     if (this.input.notBefore && Date.parse(this.input.notBefore) > Date.now()) {
@@ -169,7 +188,7 @@ class Offboarding {
   /** Registration calls go through the region's rate-limited task queue, shared by every worker. */
   private registerCalls(options: Partial<ActivityOptions>) {
     return proxyActivities<OffboardingActivities>({
-      taskQueue: this.settings.registerTaskQueues[this.input.region],
+      taskQueue: this.settings!.registerTaskQueues[this.input.region],
       startToCloseTimeout: '2m',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
       ...options,
@@ -204,7 +223,7 @@ class Offboarding {
   private async probeUntilKnown(attempts: number): Promise<ProbeAnswer> {
     let answer = await probeActivity.probeTenant({ hostname: this.input.hostname });
     for (let i = 1; i < attempts && answer.state === 'unknown'; i++) {
-      await sleep(this.settings.timings.probeInitialIntervalMs);
+      await sleep(this.timings.probeInitialIntervalMs);
       answer = await probeActivity.probeTenant({ hostname: this.input.hostname });
     }
     return answer;
@@ -212,7 +231,7 @@ class Offboarding {
 
   private computedPurgeDate(fromMs: number): string {
     const days = this.input.purgeAfterDays ?? QLIK_DEFAULT_PURGE_AFTER_DAYS;
-    return new Date(fromMs + days * this.settings.timings.dayMs).toISOString();
+    return new Date(fromMs + days * this.timings.dayMs).toISOString();
   }
 
   /** The deactivate call: never interrupted once started; a decision that arrives meanwhile waits for it. */
@@ -227,6 +246,7 @@ class Offboarding {
       // Qlik resets the countdown on a repeat deactivate, so the date of the last answer is the one that holds.
       if (answer.estimatedPurgeDate) this.record.setPurgeDate(answer.estimatedPurgeDate, 'qlik');
       else this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
+      await reportLifecycleEvent(this.settings!, this.record, 'deactivated');
     } catch (error) {
       const failure = failureOf(error);
       this.record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
@@ -246,11 +266,11 @@ class Offboarding {
   /** Probes until the host answers "deactivated"; interrupted by a decision. */
   private async verify(): Promise<void> {
     this.record.enterPhase('verifying');
-    const { timings } = this.settings;
+    const { timings } = this;
     const result = await this.interruptible(() =>
       proxyActivities<OffboardingActivities>({
         startToCloseTimeout: timings.verifyTimeoutMs + 10 * 60_000,
-        heartbeatTimeout: heartbeatTimeoutMs(this.settings),
+        heartbeatTimeout: heartbeatTimeoutMs(this.timings),
         // An interrupted probe loop must really stop before the workflow moves on (e.g. to reactivate).
         cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         retry: { initialInterval: '1s', maximumInterval: '1m' },
@@ -290,13 +310,13 @@ class Offboarding {
   /** Confirms the purge; stopped only by a cancellation request (signals are ignored after the purge date). */
   private async confirmPurge(): Promise<void> {
     this.record.enterPhase('confirming-purge');
-    const { timings } = this.settings;
+    const { timings } = this;
     const purgeDateMs = this.record.purgeDateMs!;
     const result = await this.interruptible(
       () =>
         proxyActivities<OffboardingActivities>({
           startToCloseTimeout: timings.purgeOverdueAfterMs + 60 * 60_000,
-          heartbeatTimeout: heartbeatTimeoutMs(this.settings),
+          heartbeatTimeout: heartbeatTimeoutMs(this.timings),
           // An interrupted probe loop must really stop before the workflow moves on (e.g. to reactivate).
           cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
           retry: { initialInterval: '1s', maximumInterval: '1m' },
@@ -328,7 +348,7 @@ class Offboarding {
     if (this.status.deactivatedAt === undefined) return this.finish('cancelled');
     this.record.enterPhase('reactivating');
     const purgeDateMs = this.record.purgeDateMs!;
-    let backoffMs = this.settings.timings.probeInitialIntervalMs;
+    let backoffMs = this.timings.probeInitialIntervalMs;
     while (Date.now() < purgeDateMs) {
       try {
         // Retried until the purge date: after it, reactivation is no longer possible.
@@ -337,6 +357,7 @@ class Offboarding {
           summary: 'reactivate the tenant',
         }).reactivateTenant(this.tenantRef);
         this.status.reactivatedAt = isoNow();
+        await reportLifecycleEvent(this.settings!, this.record, 'reactivated');
         return this.finish(outcome);
       } catch (error) {
         const failure = failureOf(error);
@@ -346,13 +367,14 @@ class Offboarding {
       const answer = await this.probeUntilKnown(1);
       if (answer.state === 'active') {
         this.status.reactivatedAt = isoNow();
+        await reportLifecycleEvent(this.settings!, this.record, 'reactivated');
         return this.finish(outcome);
       }
       if (answer.state === 'purged') return this.finish('purged');
       const left = purgeDateMs - Date.now();
       if (left <= 0) break;
       await sleep(Math.min(backoffMs, left));
-      backoffMs = Math.min(backoffMs * 2, this.settings.timings.probeMaxIntervalMs);
+      backoffMs = Math.min(backoffMs * 2, this.timings.probeMaxIntervalMs);
     }
     throw new OffboardingFailed(
       'ReactivationFailed',
@@ -379,13 +401,19 @@ class Offboarding {
   }
 
   /** Reports and ends the run's record with `outcome`. */
-  private finish(outcome: OffboardingStatus['outcome']): void {
-    this.record.enterPhase('reporting');
+  private async finish(outcome: OffboardingStatus['outcome']): Promise<void> {
+    const settings = await this.loadSettings();
+    // Without a webhook the report is only a log line: no need to show the brief phase to search attributes.
+    this.record.enterPhase('reporting', { brief: !settings.reportWebhook });
+    const report = { ...this.status, outcome };
     log.info(`offboarding ${this.status.tenantId}: final report`, {
-      report: { ...this.status, outcome },
+      report,
       note: 'Deleting a tenant does not release user-based license assignments: release them with the licenses API.',
     });
+    this.status.outcome = outcome;
+    await reportLifecycleEvent(settings, this.record, 'final-report');
     this.record.complete(outcome);
+    if (outcome) workflowMetrics.completed.add(1, { outcome });
   }
 }
 

@@ -42,6 +42,8 @@ const WAITING_FOR: Record<Phase, string> = {
 
 export class OffboardingRecord {
   readonly status: OffboardingStatus;
+  /** Search attribute changes not yet sent: they go with the next phase change, one history event for all. */
+  private readonly pendingAttributes: SearchAttributeUpdatePair[] = [];
 
   constructor(raw: unknown) {
     this.status = statusFromRawInput(raw);
@@ -58,22 +60,28 @@ export class OffboardingRecord {
       { key: searchAttributes.region, value: region },
     ];
     if (requestedBy) pairs.push({ key: searchAttributes.requestedBy, value: requestedBy });
-    upsertSearchAttributes(pairs);
+    this.pendingAttributes.push(...pairs);
   }
 
   get phase(): Phase {
     return this.status.phase;
   }
 
-  /** Moves to `phase`, recording when, and tells the search attributes, the Web UI and the log. */
-  enterPhase(phase: Phase, extra: SearchAttributeUpdatePair[] = []): void {
+  /**
+   * Moves to `phase`, recording when, and tells the search attributes, the Web UI and the log. `brief` phases that
+   * end within the same workflow task skip the search-attribute upsert: nobody could filter on them anyway.
+   */
+  enterPhase(phase: Phase, options: { extra?: SearchAttributeUpdatePair[]; brief?: boolean } = {}): void {
     this.status.phase = phase;
     this.status.phaseSince = isoNow();
-    upsertSearchAttributes([
-      { key: searchAttributes.phase, value: phase },
-      { key: searchAttributes.phaseSince, value: new Date(this.status.phaseSince) },
-      ...extra,
-    ]);
+    if (!options.brief) {
+      upsertSearchAttributes([
+        ...this.pendingAttributes.splice(0),
+        { key: searchAttributes.phase, value: phase },
+        { key: searchAttributes.phaseSince, value: new Date(this.status.phaseSince) },
+        ...(options.extra ?? []),
+      ]);
+    }
     this.showDetails();
     log.info(`offboarding ${this.status.tenantId || '(invalid input)'}: phase ${phase}`, {
       tenantId: this.status.tenantId,
@@ -85,7 +93,7 @@ export class OffboardingRecord {
   setPurgeDate(date: string, source: 'qlik' | 'computed'): void {
     this.status.estimatedPurgeDate = date;
     this.status.purgeDateSource = source;
-    upsertSearchAttributes([{ key: searchAttributes.estimatedPurgeDate, value: new Date(date) }]);
+    this.pendingAttributes.push({ key: searchAttributes.estimatedPurgeDate, value: new Date(date) });
   }
 
   /** The purge date in epoch ms, once known. */
@@ -101,7 +109,7 @@ export class OffboardingRecord {
   /** Ends the run's record: `completed` with an outcome (or none for a cancellation after the purge date). */
   complete(outcome: Outcome | undefined): void {
     this.status.outcome = outcome;
-    this.enterPhase('completed', outcome ? [{ key: searchAttributes.outcome, value: outcome }] : []);
+    this.enterPhase('completed', { extra: outcome ? [{ key: searchAttributes.outcome, value: outcome }] : [] });
   }
 
   /** Ends the run's record as failed (the failure's type is in `lastError`; the outcome stays unset). */

@@ -79,6 +79,10 @@ describe('offboardTenant end to end', () => {
     // The probe never carries the region client's credentials.
     expect(probes.every((r) => !r.body.includes('SECRET') && r.headers.authorization === undefined)).toBe(true);
     expect(await handle.query(statusQuery)).toEqual(result);
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    // Small history: probe loops run inside one activity each, the token step is a local activity.
+    expect(events.length).toBeLessThanOrEqual(40);
   });
 
   it('reactivates through the reactivateTenant Update during the grace period', async () => {

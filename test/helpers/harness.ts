@@ -95,6 +95,7 @@ export async function startHarness(
         namespace: env.namespace ?? 'default',
         config,
         qlik,
+        reports: { async sendLifecycleEvent() {} }, // TODO(lead): wire src/reports when it lands
         workflows: { workflowBundle: await workflowBundle() },
         options: {
           // Cancellation reaches an activity with its next heartbeat: send them often.

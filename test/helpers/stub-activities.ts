@@ -26,6 +26,7 @@ export function stubSettings(taskQueue: string, overrides: Partial<WorkerSetting
       ...overrides,
     },
     registerTaskQueues: { eu: `${taskQueue}-register-eu`, us: `${taskQueue}-register-us` },
+    reportWebhook: false,
   };
 }
 

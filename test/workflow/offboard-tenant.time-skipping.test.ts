@@ -95,6 +95,12 @@ async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
   return cause as ApplicationFailure;
 }
 
+/** The activities that reach Qlik or the tenant (reading the worker's settings does not). */
+function tenantCalls(calls: Calls): Calls {
+  const { readWorkerSettings: _settings, ...rest } = calls;
+  return rest;
+}
+
 /** Skips time until the workflow reaches `phase` (bounded). */
 async function untilPhase(handle: WorkflowHandle, phase: OffboardingStatus['phase']): Promise<OffboardingStatus> {
   for (let i = 0; i < 100; i++) {
@@ -134,7 +140,7 @@ describe('offboardTenant on the time-skipping server', () => {
         const result = await handle.result();
         expect(result.outcome).toBe('cancelled');
         expect(result.decidedBy).toMatchObject({ message, reason: 'signal-with-start', requestedBy: 'test' });
-        expect(calls).toEqual({});
+        expect(tenantCalls(calls)).toEqual({});
       });
     },
   );
@@ -324,7 +330,7 @@ describe('offboardTenant on the time-skipping server', () => {
         args: [input()],
       });
       expect((await failureOf(wrongId)).message).toMatch(/workflow ID: must be offboard-tenant-/);
-      expect(calls).toEqual({});
+      expect(tenantCalls(calls)).toEqual({});
     });
   });
 

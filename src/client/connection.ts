@@ -1,0 +1,64 @@
+/**
+ * Where the client finds Temporal, the task queue and the Web UI. The library functions take a `Client`; these
+ * helpers build one from Temporal's standard environment configuration, as the CLI does.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { DEFAULT_TASK_QUEUE } from '../shared/contract';
+import { temporalConnectionConfig } from '../temporal-connection';
+
+/** Environment variables, as `process.env` holds them. */
+export type Env = Record<string, string | undefined>;
+
+const DEFAULT_UI_URL = 'http://localhost:8233';
+
+/** The workflows' task queue: `TEMPORAL_TASK_QUEUE`, else the contract's `tenant-offboarding`. */
+export function taskQueueFrom(env: Env = process.env): string {
+  return env.TEMPORAL_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
+}
+
+/**
+ * The connection settings from `env` (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS_*`,
+ * `TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`). With the process's own environment this is exactly
+ * `temporalConnectionConfig()`; another `env` (the CLI run in-process by tests) is passed to envconfig directly.
+ */
+export function connectionConfigFrom(env: Env = process.env): ReturnType<typeof temporalConnectionConfig> {
+  if (env === process.env) return temporalConnectionConfig();
+  const defined = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: defined });
+  return {
+    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
+    namespace: namespace ?? 'default',
+  };
+}
+
+/** A connected client and how to close it. */
+export interface ConnectedClient {
+  client: Client;
+  namespace: string;
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Connects to Temporal as configured in `env`. Close it when done (open connections keep Node running). */
+export async function connectClient(env: Env = process.env): Promise<ConnectedClient> {
+  const { connectionOptions, namespace } = connectionConfigFrom(env);
+  // envconfig types its result for the worker's NativeConnection; the client's Connection takes the same fields.
+  const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
+  return {
+    client: new Client({ connection, namespace }),
+    namespace,
+    address: connectionOptions.address!,
+    close: () => connection.close(),
+  };
+}
+
+/** The Web UI page of a workflow: `${TEMPORAL_UI_URL or http://localhost:8233}/namespaces/<ns>/workflows/<id>`. */
+export function webUiLink(workflowId: string, options: { namespace?: string; env?: Env } = {}): string {
+  const env = options.env ?? process.env;
+  const base = (env.TEMPORAL_UI_URL?.trim() || DEFAULT_UI_URL).replace(/\/+$/, '');
+  const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}

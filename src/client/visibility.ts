@@ -1,0 +1,117 @@
+/**
+ * Finding offboardings through Temporal's visibility store, filtered on the contract's search attributes
+ * (what dashboards and the CLI's `list` and `report` use). Visibility is eventually consistent: a run started a
+ * moment ago may take a second to appear.
+ */
+import type { Client, WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import { type Phase, workflowIdFor, WORKFLOW_TYPE } from '../shared/contract';
+import { searchAttributes } from '../workflows/definitions';
+
+/** Filters of {@link listOffboardings}; all given filters must match. */
+export interface ListFilters {
+  phase?: Phase;
+  region?: string;
+  tenantId?: string;
+  requestedBy?: string;
+  /** Estimated purge date strictly before this instant. */
+  purgingBefore?: Date;
+  /** Estimated purge date at or after this instant. */
+  purgingAfter?: Date;
+  /** Only runs that ended Failed. */
+  failed?: boolean;
+  /** Only runs with outcome `purge-overdue`. */
+  overdue?: boolean;
+  /** Only open runs. */
+  running?: boolean;
+  /** Only runs closed at or after / strictly before these instants (closed runs only). */
+  closedSince?: Date;
+  closedUntil?: Date;
+}
+
+/** One run as visibility sees it: the search attributes plus Temporal's own execution fields. */
+export interface OffboardingRun {
+  workflowId: string;
+  runId: string;
+  tenantId?: string;
+  hostname?: string;
+  region?: string;
+  requestedBy?: string;
+  phase?: string;
+  phaseSince?: string;
+  outcome?: string;
+  estimatedPurgeDate?: string;
+  dryRun: boolean;
+  runStatus: WorkflowExecutionStatusName;
+  startTime: string;
+  closeTime?: string;
+}
+
+/** A string literal for a visibility query. */
+function literal(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function dateLiteral(date: Date): string {
+  return literal(date.toISOString());
+}
+
+/** The visibility query for `filters`, always restricted to the offboarding workflow type. */
+export function buildListQuery(filters: ListFilters): string {
+  const a = searchAttributes;
+  const clauses = [`WorkflowType = ${literal(WORKFLOW_TYPE)}`];
+  if (filters.tenantId) clauses.push(`${a.tenantId.name} = ${literal(filters.tenantId)}`);
+  if (filters.phase) clauses.push(`${a.phase.name} = ${literal(filters.phase)}`);
+  if (filters.region) clauses.push(`${a.region.name} = ${literal(filters.region)}`);
+  if (filters.requestedBy) clauses.push(`${a.requestedBy.name} = ${literal(filters.requestedBy)}`);
+  if (filters.purgingBefore) clauses.push(`${a.estimatedPurgeDate.name} < ${dateLiteral(filters.purgingBefore)}`);
+  if (filters.purgingAfter) clauses.push(`${a.estimatedPurgeDate.name} >= ${dateLiteral(filters.purgingAfter)}`);
+  if (filters.failed) clauses.push(`ExecutionStatus = 'Failed'`);
+  if (filters.overdue) clauses.push(`${a.outcome.name} = 'purge-overdue'`);
+  if (filters.running) clauses.push(`ExecutionStatus = 'Running'`);
+  if (filters.closedSince || filters.closedUntil) clauses.push(`ExecutionStatus != 'Running'`);
+  if (filters.closedSince) clauses.push(`CloseTime >= ${dateLiteral(filters.closedSince)}`);
+  if (filters.closedUntil) clauses.push(`CloseTime < ${dateLiteral(filters.closedUntil)}`);
+  return clauses.join(' AND ');
+}
+
+function iso(date: Date | undefined): string | undefined {
+  return date ? date.toISOString() : undefined;
+}
+
+/** The {@link OffboardingRun} view of a visibility record. */
+export function runFromInfo(info: WorkflowExecutionInfo): OffboardingRun {
+  const sa = info.typedSearchAttributes;
+  const tenantId = sa.get(searchAttributes.tenantId);
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    tenantId,
+    hostname: sa.get(searchAttributes.hostname),
+    region: sa.get(searchAttributes.region),
+    requestedBy: sa.get(searchAttributes.requestedBy),
+    phase: sa.get(searchAttributes.phase),
+    phaseSince: iso(sa.get(searchAttributes.phaseSince)),
+    outcome: sa.get(searchAttributes.outcome),
+    estimatedPurgeDate: iso(sa.get(searchAttributes.estimatedPurgeDate)),
+    // Not from the ID's suffix alone: a tenant ID may itself end in "-dry-run".
+    dryRun: tenantId !== undefined && info.workflowId === workflowIdFor(tenantId, true),
+    runStatus: info.status.name,
+    startTime: info.startTime.toISOString(),
+    closeTime: iso(info.closeTime),
+  };
+}
+
+/** The runs matching `filters`, newest first, at most `limit`. */
+export async function listOffboardings(
+  client: Client,
+  filters: ListFilters,
+  options: { limit?: number } = {},
+): Promise<OffboardingRun[]> {
+  const limit = options.limit ?? 100;
+  const runs: OffboardingRun[] = [];
+  for await (const info of client.workflow.list({ query: buildListQuery(filters), pageSize: Math.min(limit, 1000) })) {
+    runs.push(runFromInfo(info));
+    if (runs.length >= limit) break;
+  }
+  return runs;
+}

@@ -1,0 +1,84 @@
+/**
+ * A customer-lifecycle system's webhook endpoint, as a receiver should write one: it checks the signature with the
+ * product's own `verifySignature` (401 when it fails), dedupes by Idempotency-Key, and answers what the test scripts.
+ */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifySignature, type ReportPayload } from '../../../src/reports';
+
+export interface Delivery {
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Whether the signature verified (unverified deliveries are answered 401 and never processed). */
+  verified: boolean;
+}
+
+/** The answer to the n-th delivery (0-based); default 200. */
+export type Script = (n: number, delivery: Delivery) => { status: number; headers?: Record<string, string> };
+
+export interface Receiver {
+  url: string;
+  /** Every request received, in order. */
+  deliveries: Delivery[];
+  /** Verified events that were accepted (2xx), each Idempotency-Key once: what the receiving system acts on. */
+  processed: ReportPayload[];
+  script(script: Script): void;
+  close(): Promise<void>;
+}
+
+const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+export async function startReceiver(secret: string): Promise<Receiver> {
+  let script: Script = () => ({ status: 200 });
+  const deliveries: Delivery[] = [];
+  const processed: ReportPayload[] = [];
+  const seenKeys = new Set<string>();
+
+  const answer = (res: ServerResponse, status: number, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, headers);
+    res.end();
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const verified = verifySignature({
+        secret,
+        body,
+        timestamp: header(req.headers, 'X-Offboarding-Timestamp'),
+        signature: header(req.headers, 'X-Offboarding-Signature'),
+      });
+      const delivery: Delivery = { headers: req.headers, body, verified };
+      deliveries.push(delivery);
+      if (!verified) return answer(res, 401);
+      const scripted = script(deliveries.length - 1, delivery);
+      if (scripted.status >= 200 && scripted.status < 300) {
+        const key = header(req.headers, 'Idempotency-Key') ?? '';
+        // A repeat delivery is acknowledged but not acted on again.
+        if (!seenKeys.has(key)) {
+          seenKeys.add(key);
+          processed.push(JSON.parse(body) as ReportPayload);
+        }
+      }
+      answer(res, scripted.status, scripted.headers);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/offboarding`,
+    deliveries,
+    processed,
+    script: (s) => {
+      script = s;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
