@@ -27,9 +27,10 @@ export class Decisions {
     const { status } = this.record;
     if (status.phase === 'completed' || status.phase === 'failed') return 'the offboarding has finished';
     if (status.decidedBy) return `a decision was already made: ${status.decidedBy.message} at ${status.decidedBy.at}`;
+    if (status.phase === 'reporting') return 'the offboarding is already reporting its outcome';
     const purgeDateMs = this.record.purgeDateMs;
     const purgeDatePassed = purgeDateMs !== undefined && Date.now() >= purgeDateMs;
-    if (status.phase === 'confirming-purge' || status.phase === 'reporting' || purgeDatePassed) {
+    if (status.phase === 'confirming-purge' || purgeDatePassed) {
       return 'the purge date has passed: the tenant can no longer be reactivated';
     }
     return undefined;

@@ -24,7 +24,7 @@ import {
 import type { OffboardingActivities } from '../activities';
 import type { CallFailureDetails, ProbeAnswer, WorkerSettings } from '../activities/types';
 import type { FailureType, OffboardingInput, OffboardingResult, OffboardingStatus } from '../shared/contract';
-import { QLIK_DEFAULT_PURGE_AFTER_DAYS, workflowIdFor } from '../shared/contract';
+import { FAILURE_TYPES, QLIK_DEFAULT_PURGE_AFTER_DAYS, workflowIdFor } from '../shared/contract';
 import { describeProblems, validateOffboardingInput } from '../shared/input';
 import { checkPolicy } from '../shared/policy';
 import { Decisions } from './decisions';
@@ -219,11 +219,13 @@ class Offboarding {
     return this.finish('dry-run-ok');
   }
 
-  /** Probes until the answer is known, at most `attempts` times (a few seconds apart). */
+  /** Probes until the answer is known, at most `attempts` times, backing off between probes. */
   private async probeUntilKnown(attempts: number): Promise<ProbeAnswer> {
     let answer = await probeActivity.probeTenant({ hostname: this.input.hostname });
+    let intervalMs = this.timings.probeInitialIntervalMs;
     for (let i = 1; i < attempts && answer.state === 'unknown'; i++) {
-      await sleep(this.timings.probeInitialIntervalMs);
+      await sleep(intervalMs);
+      intervalMs = Math.min(intervalMs * 2, this.timings.probeMaxIntervalMs);
       answer = await probeActivity.probeTenant({ hostname: this.input.hostname });
     }
     return answer;
@@ -250,9 +252,10 @@ class Offboarding {
     } catch (error) {
       const failure = failureOf(error);
       this.record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
-      // An earlier attempt may have been applied with its answer lost: look before calling it a failure.
+      // An earlier attempt may have been applied with its answer lost: look before calling it a failure, and keep
+      // looking while the answer is unclear (a possibly deactivated tenant is never left unwatched).
       if ((failure.details?.attempt ?? 2) > 1) {
-        const answer = await this.probeUntilKnown(5);
+        const answer = await this.probeUntilKnown(Infinity);
         if (answer.state === 'deactivated') {
           this.status.deactivatedAt = isoNow();
           this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
@@ -418,13 +421,5 @@ class Offboarding {
 }
 
 function asFailureType(type: string): FailureType {
-  const known: FailureType[] = [
-    'InvalidCredentials',
-    'Forbidden',
-    'TenantNotFound',
-    'HostnameMismatch',
-    'RequestRejected',
-    'RegionNotConfigured',
-  ];
-  return (known as string[]).includes(type) ? (type as FailureType) : 'RequestRejected';
+  return (FAILURE_TYPES as readonly string[]).includes(type) ? (type as FailureType) : 'RequestRejected';
 }
