@@ -7,7 +7,9 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config/worker-config';
+import { createQlikMetrics, createWebhookMetrics } from './metrics';
 import { createQlikClient } from './qlik/create-qlik-client';
+import { createReportActivities } from './reports';
 import { temporalConnectionConfig } from './temporal-connection';
 import { createWorkers, runWorkers } from './worker/create-workers';
 import { createLogger } from './worker/logger';
@@ -36,10 +38,16 @@ async function main(): Promise<void> {
     ]);
   }
 
+  const meter = Runtime.instance().metricMeter;
   const qlik = createQlikClient({
     registerUrlTemplate: config.registerUrlTemplate,
     tenantUrlTemplate: config.tenantUrlTemplate,
     credentials: (region) => config.credentials[region],
+    onResponse: createQlikMetrics(meter).onResponse,
+  });
+  const reports = createReportActivities({
+    webhook: config.webhook,
+    onDelivery: createWebhookMetrics(meter).onDelivery,
   });
   const connection = await NativeConnection.connect(connectionOptions);
   const workers = await createWorkers({
@@ -47,7 +55,7 @@ async function main(): Promise<void> {
     namespace,
     config,
     qlik,
-    reports: { async sendLifecycleEvent() {} }, // TODO(lead): wire src/reports when it lands
+    reports,
     workflows: existsSync(WORKFLOW_BUNDLE)
       ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
       : { workflowsPath: require.resolve('./workflows') },

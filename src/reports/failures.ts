@@ -34,7 +34,7 @@ export interface DeliveryContext {
 }
 
 const describe = (ctx: DeliveryContext): string =>
-  `webhook delivery of the ${ctx.kind} report of ${ctx.workflowId} (run ${ctx.runId}) to ${ctx.host}`;
+  `webhook delivery of the ${ctx.kind} event of ${ctx.workflowId} (run ${ctx.runId}) to ${ctx.host}`;
 
 function failure(
   type: WebhookFailureType,
@@ -52,7 +52,11 @@ function failure(
 }
 
 /** Undefined for a 2xx (delivered); otherwise the failure to throw. */
-export function failureFromAnswer(ctx: DeliveryContext, answer: PostAnswer, nowMs: number): ApplicationFailure | undefined {
+export function failureFromAnswer(
+  ctx: DeliveryContext,
+  answer: PostAnswer,
+  nowMs: number,
+): ApplicationFailure | undefined {
   const { status } = answer;
   if (status >= 200 && status < 300) return undefined;
   if (status === 429) {
@@ -76,8 +80,7 @@ export function failureFromAnswer(ctx: DeliveryContext, answer: PostAnswer, nowM
 /** The failure for a request that got no answer: connection refused, reset, DNS, timeout. Always retryable. */
 export function failureFromTransport(ctx: DeliveryContext, error: unknown): ApplicationFailure {
   const e = error as { code?: unknown; name?: unknown } | undefined;
-  const code =
-    typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'UNKNOWN_TRANSPORT_ERROR';
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'UNKNOWN_TRANSPORT_ERROR';
   // The transport error's own message is left out: it may quote the URL.
   return failure('WebhookUnreachable', `${describe(ctx)}: no answer (${code}), will retry`, { code });
 }

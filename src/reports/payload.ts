@@ -99,6 +99,16 @@ function occurredAtOf(event: LifecycleEvent): string {
   return status.phaseSince;
 }
 
+/**
+ * Only `type` and `message` of the failure, whatever else the object carries. An Error passed as the failure loses
+ * its `message` on the way (JSON skips non-enumerable properties): the status's last error then says it.
+ */
+function failureOf(event: LifecycleEvent): { type: string; message: string } {
+  const failure = event.failure as { type?: unknown; message?: unknown };
+  const message = typeof failure.message === 'string' ? failure.message : event.status.lastError?.message;
+  return { type: String(failure.type ?? 'Unknown'), message: message ?? '' };
+}
+
 /** Drops `undefined` fields so the body never carries `null`s or empty keys. */
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -129,7 +139,7 @@ export function buildReportPayload(event: LifecycleEvent): ReportPayload {
     requestedBy: status.requestedBy,
     reason: status.reason,
     decidedBy: status.decidedBy,
-    failure: event.failure ? { type: event.failure.type, message: event.failure.message } : undefined,
+    failure: event.failure ? failureOf(event) : undefined,
     lastError: status.lastError,
     ignoredSignals: status.ignoredSignals ?? [],
     notes: notesFor(event),

@@ -14,6 +14,15 @@ export class Decisions {
 
   constructor(private readonly record: OffboardingRecord) {}
 
+  /**
+   * True when the run must end Canceled: a cancellation request made the decision (or came after the purge date).
+   * A request that arrived while an earlier cancel/reactivate decision was carried out was ignored instead.
+   */
+  get endsCanceled(): boolean {
+    const message = this.record.status.decidedBy?.message;
+    return this.cancellationRequested && (message === undefined || message === 'cancellation');
+  }
+
   /** True once a decision to stop has been recorded. */
   get decided(): boolean {
     return this.record.status.decidedBy !== undefined;

@@ -5,6 +5,8 @@
 import { log, metricMeter, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { OffboardingActivities } from '../activities';
 import type { LifecycleEventKind, WorkerSettings } from '../activities/types';
+import { METRIC_NAMES } from '../metrics/names';
+import { CANCELED_FAILURE_TYPE } from '../reports/payload';
 import type { OffboardingRecord } from './record';
 
 const webhook = proxyActivities<OffboardingActivities>({
@@ -14,6 +16,8 @@ const webhook = proxyActivities<OffboardingActivities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m' },
   summary: 'send the lifecycle event to the webhook',
 });
+
+export { CANCELED_FAILURE_TYPE };
 
 /** Sends one lifecycle event when the worker has a webhook configured; never throws. */
 export async function reportLifecycleEvent(
@@ -35,7 +39,15 @@ export async function reportLifecycleEvent(
 
 /** Counters on the worker's metrics endpoint (replay-safe: the SDK counts only new events). */
 export const workflowMetrics = {
-  started: metricMeter.createCounter('offboarding_started', 'workflows', 'offboardings started'),
-  completed: metricMeter.createCounter('offboarding_completed', 'workflows', 'offboardings completed, by outcome'),
-  failed: metricMeter.createCounter('offboarding_failed', 'workflows', 'offboardings failed, by failure type'),
+  started: metricMeter.createCounter(METRIC_NAMES.offboardingStarted, 'workflows', 'offboardings started'),
+  completed: metricMeter.createCounter(
+    METRIC_NAMES.offboardingCompleted,
+    'workflows',
+    'offboardings completed, by outcome',
+  ),
+  failed: metricMeter.createCounter(
+    METRIC_NAMES.offboardingFailed,
+    'workflows',
+    'offboardings failed, by failure type',
+  ),
 };

@@ -28,7 +28,7 @@ import { FAILURE_TYPES, QLIK_DEFAULT_PURGE_AFTER_DAYS, workflowIdFor } from '../
 import { describeProblems, validateOffboardingInput } from '../shared/input';
 import { checkPolicy } from '../shared/policy';
 import { Decisions } from './decisions';
-import { reportLifecycleEvent, workflowMetrics } from './lifecycle-reports';
+import { CANCELED_FAILURE_TYPE, reportLifecycleEvent, workflowMetrics } from './lifecycle-reports';
 import { isoNow, OffboardingRecord } from './record';
 
 /** Ends the run as Failed with the contract's type; carries the final status as `details[0]`. */
@@ -79,14 +79,11 @@ export async function offboardTenant(rawInput: OffboardingInput): Promise<Offboa
   const record = new OffboardingRecord(rawInput);
   const decisions = new Decisions(record);
   decisions.install();
-  workflowMetrics.started.add(1);
+  workflowMetrics.started.add(1, { dry_run: String((rawInput as Partial<OffboardingInput>)?.dryRun === true) });
 
   await CancellationScope.nonCancellable(() => new Offboarding(record, decisions).runToEnd(rawInput));
   await condition(allHandlersFinished);
-  const decidedByMessage = record.status.decidedBy?.message;
-  if (decisions.cancellationRequested && (decidedByMessage === undefined || decidedByMessage === 'cancellation')) {
-    // A cancellation request ends the run as Canceled once carried out (or at once after the purge date), unless
-    // an earlier cancel/reactivate decision was being carried out: then it was ignored.
+  if (decisions.endsCanceled) {
     throw new CancelledFailure(`offboarding of ${record.status.tenantId} cancelled by request`);
   }
   return record.snapshot() as OffboardingResult;
@@ -116,7 +113,10 @@ class Offboarding {
       this.record.setLastError({ type: error.type, message: error.message, httpStatus, code, traceId });
       this.record.fail();
       workflowMetrics.failed.add(1, { type: error.type });
-      await reportLifecycleEvent(await this.loadSettings(), this.record, 'final-report', error);
+      await reportLifecycleEvent(await this.loadSettings(), this.record, 'final-report', {
+        type: error.type,
+        message: error.message,
+      });
       await condition(allHandlersFinished);
       throw ApplicationFailure.create({
         type: error.type,
@@ -414,7 +414,10 @@ class Offboarding {
       note: 'Deleting a tenant does not release user-based license assignments: release them with the licenses API.',
     });
     this.status.outcome = outcome;
-    await reportLifecycleEvent(settings, this.record, 'final-report');
+    const canceled = this.decisions.endsCanceled
+      ? { type: CANCELED_FAILURE_TYPE, message: `offboarding of ${this.status.tenantId} cancelled by request` }
+      : undefined;
+    await reportLifecycleEvent(settings, this.record, 'final-report', canceled);
     this.record.complete(outcome);
     if (outcome) workflowMetrics.completed.add(1, { outcome });
   }

@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { loadWorkerConfig, type WorkerConfig } from '../../src/config/worker-config';
 import { createQlikClient, type QlikHttpClient } from '../../src/qlik';
+import { createReportActivities } from '../../src/reports';
 import { startSimulator, type Simulator, type SimulatorOptions, type SimTenantSeed } from '../../src/simulator';
 import { createWorkers, runWorkers } from '../../src/worker/create-workers';
 import { workflowBundle } from './temporal';
@@ -95,7 +96,7 @@ export async function startHarness(
         namespace: env.namespace ?? 'default',
         config,
         qlik,
-        reports: { async sendLifecycleEvent() {} }, // TODO(lead): wire src/reports when it lands
+        reports: createReportActivities({ webhook: config.webhook, requestTimeoutMs: 2_000 }),
         workflows: { workflowBundle: await workflowBundle() },
         options: {
           // Cancellation reaches an activity with its next heartbeat: send them often.

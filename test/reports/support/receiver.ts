@@ -13,8 +13,8 @@ export interface Delivery {
   verified: boolean;
 }
 
-/** The answer to the n-th delivery (0-based); default 200. */
-export type Script = (n: number, delivery: Delivery) => { status: number; headers?: Record<string, string> };
+/** The answer to the n-th delivery (0-based), default 200; `'hang'` never answers (until the receiver closes). */
+export type Script = (n: number, delivery: Delivery) => { status: number; headers?: Record<string, string> } | 'hang';
 
 export interface Receiver {
   url: string;
@@ -57,6 +57,7 @@ export async function startReceiver(secret: string): Promise<Receiver> {
       deliveries.push(delivery);
       if (!verified) return answer(res, 401);
       const scripted = script(deliveries.length - 1, delivery);
+      if (scripted === 'hang') return;
       if (scripted.status >= 200 && scripted.status < 300) {
         const key = header(req.headers, 'Idempotency-Key') ?? '';
         // A repeat delivery is acknowledged but not acted on again.
