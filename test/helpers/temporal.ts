@@ -23,12 +23,13 @@ export function temporalBinary(which: 'cli' | 'test-server'): string {
 const SEARCH_ATTRIBUTE_KEYS = Object.values(searchAttributes);
 
 /** A real dev server (SQLite in memory) with the contract's search attributes: for Updates and end-to-end tests. */
-export async function createLocalEnv(): Promise<TestWorkflowEnvironment> {
+export async function createLocalEnv(options: { uiPort?: number } = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalBinary('cli') },
       searchAttributes: SEARCH_ATTRIBUTE_KEYS,
       ip: '127.0.0.1',
+      ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
       extraArgs: [
         '--dynamic-config-value',
         'matching.numTaskqueueReadPartitions=1',
@@ -68,4 +69,17 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
   });
   return bundle;
+}
+
+/** A free TCP port on loopback (for servers that need a fixed port, such as the dev server's Web UI). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
