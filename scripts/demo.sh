@@ -44,7 +44,7 @@ die() {
 
 # Stops the process in a PID file if it is still the one the demo started (the PID may have been reused since).
 stop_pidfile() {
-  local file="$1" program="$2" pid
+  local file="$1" program="$2" name="$3" pid
   [ -f "$file" ] || return 0
   pid="$(cat "$file")"
   if kill -0 "$pid" 2>/dev/null && ps -o args= -p "$pid" | grep -qF -- "$program"; then
@@ -54,14 +54,14 @@ stop_pidfile() {
       sleep 0.1
     done
     kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-    say "stopped $(basename "$program") (pid $pid)"
+    say "stopped the demo $name (pid $pid)"
   fi
   rm -f "$file"
 }
 
 stop_demo_processes() {
-  stop_pidfile "$WORKER_PID" "$WORKER_JS"
-  stop_pidfile "$SIM_PID" "$SIM_JS"
+  stop_pidfile "$WORKER_PID" "$WORKER_JS" worker
+  stop_pidfile "$SIM_PID" "$SIM_JS" simulator
 }
 
 if [ "${1:-}" = "stop" ]; then
@@ -88,11 +88,11 @@ needs_build() {
 
 if [ ! -d node_modules ]; then
   say "installing dependencies (npm ci)"
-  npm ci >&2
+  npm ci >&2 || die "npm ci failed (output above)"
 fi
 if needs_build; then
   say "building (npm run build)"
-  npm run --silent build >&2
+  npm run --silent build >&2 || die "the build failed (output above)"
 fi
 
 # --- the Temporal dev server: left running at the end ------------------------------------------------------------
@@ -104,13 +104,19 @@ stop_demo_processes
 
 cleanup() {
   local code=$?
+  if [ -n "${DRIVER_PID:-}" ] && kill -0 "$DRIVER_PID" 2>/dev/null; then
+    # The driver terminates this run's open workflows before it exits (they only ever touched the simulator).
+    kill "$DRIVER_PID" 2>/dev/null || true
+    wait "$DRIVER_PID" 2>/dev/null || true
+  fi
   if [ "${DEMO_KEEP_RUNNING:-0}" = "1" ]; then
     say "simulator (${SIM_URL:-?}) and worker left running; stop them with: bash scripts/demo.sh stop"
   else
     stop_demo_processes
   fi
   say "logs: $SIM_LOG, $WORKER_LOG"
-  say "the Temporal dev server keeps running: Web UI $UI_URL — stop it with: ./temporal-dev.sh stop"
+  say "the Temporal dev server keeps running: Web UI $UI_URL — stop it with:" \
+    "${TEMPORAL_DEV_PORT:+TEMPORAL_DEV_PORT=$TEMPORAL_DEV_PORT }./temporal-dev.sh stop"
   exit "$code"
 }
 trap cleanup EXIT
@@ -133,6 +139,7 @@ start_simulator() {
     sleep 0.1
   done
   if [ -z "$url" ]; then
+    kill "$(cat "$SIM_PID")" 2>/dev/null || true
     rm -f "$SIM_PID"
     return 1
   fi
@@ -188,4 +195,7 @@ say "worker polling task queue $TASK_QUEUE (log $WORKER_LOG)"
 echo >&2
 
 # --- the driver: starts, steers and follows the four offboardings, then prints the table -------------------------
-"${WORKER_ENV[@]}" DEMO_SIM_URL="$SIM_URL" DEMO_DAY_MS="$DAY_MS" node "$DRIVER_JS"
+# In the background, so that Ctrl-C or a TERM reaches the trap at once instead of after the driver ends.
+"${WORKER_ENV[@]}" DEMO_SIM_URL="$SIM_URL" DEMO_DAY_MS="$DAY_MS" node "$DRIVER_JS" &
+DRIVER_PID=$!
+wait "$DRIVER_PID"

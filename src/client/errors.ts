@@ -131,6 +131,6 @@ export function isOffboardingClientError(error: unknown): error is OffboardingCl
       'NoOffboarding',
       'RequestRejected',
       'OffboardingEnded',
-    ].includes((error as { code: string }).code)
+    ].includes((error as unknown as { code: string }).code)
   );
 }

@@ -2,17 +2,8 @@
  * Reading a tenant's offboarding: the `status` query (answers on open and closed runs) and the result, with the
  * unsuccessful endings turned into one typed error that carries the last status.
  */
-import {
-  type Client,
-  type WorkflowHandle,
-  WorkflowFailedError,
-} from '@temporalio/client';
-import {
-  ApplicationFailure,
-  CancelledFailure,
-  TerminatedFailure,
-  TimeoutFailure,
-} from '@temporalio/common';
+import { type Client, type WorkflowHandle, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import type { OffboardingResult, OffboardingStatus } from '../shared/contract';
 import { workflowIdFor } from '../shared/contract';
 import { statusQuery } from '../workflows/definitions';

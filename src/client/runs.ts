@@ -28,9 +28,7 @@ export async function describeLatest(
 
 /** True for "no such workflow" however the SDK reports it. */
 export function isNotFound(error: unknown): boolean {
-  return (
-    error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND)
-  );
+  return error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND);
 }
 
 /** The input a run was started with, decoded with the client's data converter. */

@@ -6,7 +6,7 @@
  * TEMPORAL_TASK_QUEUE (the worker's), TEMPORAL_UI_URL (http://localhost:8233), and Temporal's connection variables.
  */
 import { Client, Connection } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../shared/contract';
+import { DEFAULT_TASK_QUEUE, workflowIdFor } from '../shared/contract';
 import { SimulatorControl } from '../simulator';
 import { temporalConnectionConfig } from '../temporal-connection';
 import { formatReport } from './report';
@@ -22,13 +22,31 @@ interface DemoEnv {
 
 function readEnv(env: NodeJS.ProcessEnv): DemoEnv {
   const dayMs = Number(env.DEMO_DAY_MS ?? '1000');
-  if (!Number.isFinite(dayMs) || dayMs <= 0) throw new Error(`DEMO_DAY_MS: "${env.DEMO_DAY_MS}" is not a positive number`);
+  if (!Number.isFinite(dayMs) || dayMs <= 0)
+    throw new Error(`DEMO_DAY_MS: "${env.DEMO_DAY_MS}" is not a positive number`);
   return {
     simUrl: env.DEMO_SIM_URL || 'http://127.0.0.1:8090',
     dayMs,
     taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     uiUrl: (env.TEMPORAL_UI_URL || 'http://localhost:8233').replace(/\/+$/, ''),
   };
+}
+
+/**
+ * An interrupted demo would leave its open runs for the next demo's worker, which meets a fresh simulator that
+ * knows none of their tenants. They only ever touched the simulator, so terminating them loses nothing.
+ */
+function terminateOnInterrupt(client: Client, suffix: string): void {
+  const stop = (signal: NodeJS.Signals) => {
+    process.stderr.write(`demo: ${signal}: terminating this run's open workflows\n`);
+    const ids = demoScenarios(suffix).map((s) => workflowIdFor(s.input.tenantId));
+    Promise.allSettled(ids.map((id) => client.workflow.getHandle(id).terminate(`demo interrupted (${signal})`))).then(
+      () => process.exit(130),
+      () => process.exit(130),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 async function main(): Promise<number> {
@@ -49,6 +67,7 @@ async function main(): Promise<number> {
     );
     for (const s of demoScenarios(suffix)) print(`  ${s.path.padEnd(10)} ${s.tenant.id}: ${s.description}`);
     print('');
+    terminateOnInterrupt(client, suffix);
     const results = await runDemo({ client, taskQueue: env.taskQueue, sim, dayMs: env.dayMs, suffix, log: print });
     print('');
     print(formatReport(results, { uiUrl: env.uiUrl, namespace }));

@@ -3,6 +3,7 @@
  * where something did. Plain text, so it reads the same in a terminal and in a CI log.
  */
 import { COUNTED_ROUTES, type DemoResult } from './checks';
+import { DEMO_REQUESTED_BY } from './scenarios';
 import { shortDate } from './watch';
 
 /** `deactivate 1, probe 5`, or `none`. */
@@ -27,10 +28,9 @@ export function workflowUrl(uiUrl: string, namespace: string, workflowId: string
   return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-/** The Web UI's workflow list filtered to this run's demo workflows. */
-export function listUrl(uiUrl: string, namespace: string, results: DemoResult[]): string {
-  const ids = results.map((r) => `'${r.workflowId}'`).join(', ');
-  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`WorkflowId IN (${ids})`)}`;
+/** The Web UI's workflow list filtered by a visibility query, e.g. on the contract's search attributes. */
+export function listUrl(uiUrl: string, namespace: string, query: string): string {
+  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(query)}`;
 }
 
 /** The whole report, ready to print. */
@@ -48,10 +48,13 @@ export function formatReport(results: DemoResult[], ui: { uiUrl: string; namespa
     ]),
   );
   const lines = [table, '', 'In the Web UI (history, status query, search attributes):'];
-  const width = Math.max(...results.map((r) => r.scenario.path.length));
+  const width = Math.max('all demos'.length, ...results.map((r) => r.scenario.path.length));
   for (const r of results)
     lines.push(`  ${r.scenario.path.padEnd(width)}  ${workflowUrl(ui.uiUrl, ui.namespace, r.workflowId)}`);
-  lines.push(`  ${'all'.padEnd(width)}  ${listUrl(ui.uiUrl, ui.namespace, results)}`);
+  // Filtering on a search attribute is how dashboards find offboardings; the demo's runs say requestedBy "demo".
+  lines.push(
+    `  ${'all demos'.padEnd(width)}  ${listUrl(ui.uiUrl, ui.namespace, `QlikRequestedBy="${DEMO_REQUESTED_BY}"`)}`,
+  );
   for (const r of results.filter((r) => r.failureMessage)) {
     lines.push('', `${r.scenario.path}: ${r.failureType}: ${r.failureMessage}`);
   }

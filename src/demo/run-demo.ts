@@ -9,7 +9,7 @@ import { workflowIdFor, WORKFLOW_TYPE, type OffboardingResult, type OffboardingS
 import type { RequestLogEntry, SimTenantSeed, SimTenantView } from '../simulator';
 import { cancelSignal, reactivateSignal } from '../workflows/definitions';
 import { checkExpectation, countCalls, requestsAbout, type DemoResult } from './checks';
-import { demoScenarios, REACTIVATE_AFTER_DAYS, runSuffix, type DemoScenario } from './scenarios';
+import { DEMO_REQUESTED_BY, demoScenarios, REACTIVATE_AFTER_DAYS, runSuffix, type DemoScenario } from './scenarios';
 import { describeStatus, watchStatus } from './watch';
 
 /**
@@ -92,7 +92,7 @@ function startScenario(client: Client, taskQueue: string, scenario: DemoScenario
     return client.workflow.signalWithStart(WORKFLOW_TYPE, {
       ...common,
       signal: cancelSignal,
-      signalArgs: [{ reason: 'demo: the customer stayed', requestedBy: 'demo' }],
+      signalArgs: [{ reason: 'demo: the customer stayed', requestedBy: DEMO_REQUESTED_BY }],
     });
   }
   return client.workflow.start(WORKFLOW_TYPE, common);
@@ -129,7 +129,7 @@ async function followScenario(
           () => {
             say(scenario, `sending reactivate (${REACTIVATE_AFTER_DAYS} days into the grace period)`);
             handle
-              .signal(reactivateSignal, { reason: 'demo: the customer renewed', requestedBy: 'demo' })
+              .signal(reactivateSignal, { reason: 'demo: the customer renewed', requestedBy: DEMO_REQUESTED_BY })
               .catch((error: unknown) => say(scenario, `reactivate signal failed: ${String(error)}`));
           },
           Math.max(0, due - Date.now()),
@@ -151,13 +151,11 @@ async function followScenario(
   } catch (error) {
     const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
     if (failure instanceof ApplicationFailure) {
-      say(scenario, `refused: ${failure.type} — ${failure.message}`);
-      return {
-        failureType: failure.type ?? undefined,
-        failureMessage: failure.message,
-        status: failure.details?.[0] as OffboardingStatus | undefined,
-        problems: [],
-      };
+      const status = failure.details?.[0] as OffboardingStatus | undefined;
+      const last = status?.lastError;
+      const facts = [last?.httpStatus && `HTTP ${last.httpStatus}`, last?.traceId && `traceId ${last.traceId}`];
+      say(scenario, `refused: ${failure.type}${facts.some(Boolean) ? ` (${facts.filter(Boolean).join(', ')})` : ''}`);
+      return { failureType: failure.type ?? undefined, failureMessage: failure.message, status, problems: [] };
     }
     const message = error instanceof Error ? error.message : String(error);
     say(scenario, `ended unexpectedly: ${message}`);

@@ -12,6 +12,9 @@ export const DEMO_REGION = 'eu';
 /** Long enough to watch, short enough for a one-minute demo: 10 simulated days (10 s at 1 s per day). */
 export const DEMO_PURGE_AFTER_DAYS = 10;
 
+/** `requestedBy` of every demo offboarding: the `QlikRequestedBy` search attribute finds them all. */
+export const DEMO_REQUESTED_BY = 'demo';
+
 /** Simulated days into the grace period after which the demo sends `reactivate`. */
 export const REACTIVATE_AFTER_DAYS = 3;
 
@@ -76,7 +79,7 @@ export function demoScenarios(suffix: string): DemoScenario[] {
         hostname: hostname ?? hostnameFor(tenantId),
         region: DEMO_REGION,
         purgeAfterDays: DEMO_PURGE_AFTER_DAYS,
-        requestedBy: 'demo',
+        requestedBy: DEMO_REQUESTED_BY,
         reason: `demo: ${description}`,
       },
       action,
