@@ -3,7 +3,6 @@
  * helpers build one from Temporal's standard environment configuration, as the CLI does.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE } from '../shared/contract';
 import { temporalConnectionConfig } from '../temporal-connection';
 
@@ -17,21 +16,9 @@ export function taskQueueFrom(env: Env = process.env): string {
   return env.TEMPORAL_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
 }
 
-/**
- * The connection settings from `env` (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS_*`,
- * `TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`). With the process's own environment this is exactly
- * `temporalConnectionConfig()`; another `env` (the CLI run in-process by tests) is passed to envconfig directly.
- */
+/** The connection settings from `env` (Temporal's standard environment configuration). */
 export function connectionConfigFrom(env: Env = process.env): ReturnType<typeof temporalConnectionConfig> {
-  if (env === process.env) return temporalConnectionConfig();
-  const defined = Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: defined });
-  return {
-    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
-    namespace: namespace ?? 'default',
-  };
+  return temporalConnectionConfig(env);
 }
 
 /** A connected client and how to close it. */
