@@ -2,18 +2,7 @@
  * Whether a start joins the open run or conflicts with it: inputs are compared after normalisation, so that
  * `ACME.eu.qlikcloud.com` and `acme.eu.qlikcloud.com`, or two spellings of the same instant, are the same input.
  */
-import type { OffboardingInput } from '../shared/contract';
-
-const FIELDS: ReadonlyArray<keyof OffboardingInput> = [
-  'tenantId',
-  'hostname',
-  'region',
-  'purgeAfterDays',
-  'notBefore',
-  'requestedBy',
-  'reason',
-  'dryRun',
-];
+import { INPUT_FIELDS as FIELDS } from '../shared/contract';
 
 /** The comparable form of one field's value (undefined when the field has no effect). */
 function normalised(field: string, value: unknown): unknown {

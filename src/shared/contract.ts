@@ -28,6 +28,18 @@ export interface OffboardingInput {
   dryRun?: boolean;
 }
 
+/** Every field of {@link OffboardingInput}, in the contract's order. */
+export const INPUT_FIELDS: ReadonlyArray<keyof OffboardingInput> = [
+  'tenantId',
+  'hostname',
+  'region',
+  'purgeAfterDays',
+  'notBefore',
+  'requestedBy',
+  'reason',
+  'dryRun',
+];
+
 /** The one optional argument of the `cancel`/`reactivate` signals and their Updates. */
 export interface MessageArgs {
   reason?: string;

@@ -2,7 +2,7 @@
  * Validation of the offboarding input (CONTRACT.md, "Input"). Pure and deterministic, so that the client library,
  * the CLI and the workflow itself apply exactly the same rules.
  */
-import type { MessageArgs, OffboardingInput } from './contract';
+import { INPUT_FIELDS, type MessageArgs, type OffboardingInput } from './contract';
 
 /** One broken rule: which field, and the rule it breaks. */
 export interface InputProblem {
@@ -25,16 +25,7 @@ export const MAX_PURGE_AFTER_DAYS = 90;
 export const MAX_NOT_BEFORE_DAYS = 366;
 const DAY_MS = 86_400_000;
 
-const INPUT_FIELDS: ReadonlySet<string> = new Set([
-  'tenantId',
-  'hostname',
-  'region',
-  'purgeAfterDays',
-  'notBefore',
-  'requestedBy',
-  'reason',
-  'dryRun',
-]);
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(INPUT_FIELDS);
 
 /** True when `hostname` is a DNS name: dot-separated labels, no scheme, port, path or trailing dot. */
 export function isDnsName(hostname: string): boolean {
@@ -110,7 +101,7 @@ export function validateOffboardingInput(raw: unknown, nowMs: number): Validated
   const problems: InputProblem[] = [];
   const record = raw as Record<string, unknown>;
   for (const field of Object.keys(record)) {
-    if (!INPUT_FIELDS.has(field)) problems.push({ field, rule: 'is not a known field' });
+    if (!KNOWN_FIELDS.has(field)) problems.push({ field, rule: 'is not a known field' });
   }
   for (const field of REQUIRED) {
     if (record[field] === undefined) problems.push({ field, rule: 'is required' });

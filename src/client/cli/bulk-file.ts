@@ -2,7 +2,7 @@
  * Reading a bulk file: CSV with a header row of the contract's field names, or JSON Lines (one input object per
  * line). Every row is validated before anything starts, and every problem is reported with its line number.
  */
-import { workflowIdFor, type OffboardingInput } from '../../shared/contract';
+import { INPUT_FIELDS, workflowIdFor, type OffboardingInput } from '../../shared/contract';
 import { validateOffboardingInput, type InputProblem } from '../../shared/input';
 import { numberOrText } from './args';
 
@@ -27,16 +27,7 @@ export interface InvalidRow {
   problems: InputProblem[];
 }
 
-const FIELDS = new Set([
-  'tenantId',
-  'hostname',
-  'region',
-  'purgeAfterDays',
-  'notBefore',
-  'requestedBy',
-  'reason',
-  'dryRun',
-]);
+const FIELDS: ReadonlySet<string> = new Set(INPUT_FIELDS);
 
 /** CSV records (RFC 4180: quoted fields may hold commas, quotes as "" and line breaks) with their first line. */
 export function parseCsvRecords(text: string): Array<{ line: number; cells: string[] }> {
