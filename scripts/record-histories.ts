@@ -1,0 +1,441 @@
+/**
+ * Records one workflow history per path of test/replay/paths.ts into test/histories/, for the replay test that
+ * guards sleeping workflows against incompatible changes. Each path is driven for real: a dev server, the Qlik
+ * simulator and the product's own workers (test/helpers/harness.ts).
+ *
+ *   npm run build && node dist/scripts/record-histories.js               # paths without a history yet
+ *   node dist/scripts/record-histories.js --version v2                    # a new version of every path: <path>.v2.json
+ *   node dist/scripts/record-histories.js --only purged,reactivated [--version v3]
+ *
+ * Append-only: an existing history file is never rewritten (rewriting one would make the replay test prove nothing
+ * about the runs already sleeping in production); the script says so and moves on. Each new file is listed in
+ * test/histories/manifest.json with its SHA-256, which the replay test checks.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { FaultRule, SimulatorOptions } from '../src/simulator';
+import { workflowIdFor, type MessageArgs, type OffboardingInput } from '../src/shared/contract';
+import {
+  cancelSignal,
+  cancelUpdate,
+  reactivateSignal,
+  reactivateUpdate,
+  searchAttributes,
+} from '../src/workflows/definitions';
+import type { offboardTenant } from '../src/workflows';
+import { CLIENT_SECRETS, hostnameOf, startHarness, tenant, type Harness } from '../test/helpers/harness';
+import { repoRoot, temporalCli } from '../test/helpers/processes';
+import { historyToJson } from '../test/replay/history-json';
+import { REPLAY_PATHS, type Manifest, type ReplayPath } from '../test/replay/paths';
+import { startRedirectingRegistration } from '../test/reliability/support/redirect-server';
+import { waitFor, waitForPhase } from '../test/reliability/support/wait';
+
+type Handle = WorkflowHandle<typeof offboardTenant>;
+
+/** Simulator and worker settings that some paths need; each group gets a harness of its own. */
+type Group = 'default' | 'lag' | 'overdue' | 'reject' | 'omit' | 'redirect';
+
+interface Driver {
+  /** How the run must end for its history to cover the path: an outcome, `failed <type>` or `canceled`. */
+  ends: string;
+  group?: Group;
+  /** Fault rules for this path's tenant. */
+  faults?: (tenantId: string) => FaultRule[];
+  /** Starts the run and steers it along the path; returns its handle. */
+  drive: (h: Harness, id: string) => Promise<Handle>;
+}
+
+const HISTORIES = path.join(repoRoot(), 'test', 'histories');
+const MANIFEST = path.join(HISTORIES, 'manifest.json');
+
+function input(id: string, overrides: Partial<OffboardingInput> = {}): OffboardingInput {
+  return {
+    tenantId: id,
+    hostname: hostnameOf(id),
+    region: 'eu',
+    purgeAfterDays: 10,
+    requestedBy: 'record-histories',
+    reason: 'recorded for the replay test',
+    ...overrides,
+  };
+}
+
+function start(
+  h: Harness,
+  raw: OffboardingInput,
+  options: { workflowId?: string; addTenant?: boolean } = {},
+): Promise<Handle> {
+  if (options.addTenant !== false) h.sim.addTenant(tenant(raw.tenantId, raw.region));
+  return h.client.workflow.start<typeof offboardTenant>('offboardTenant', {
+    taskQueue: h.taskQueue,
+    workflowId: options.workflowId ?? workflowIdFor(raw.tenantId, raw.dryRun === true),
+    args: [raw],
+  });
+}
+
+async function inPhase(h: Harness, handle: Handle, phase: Parameters<typeof waitForPhase>[2]): Promise<Handle> {
+  await waitForPhase(h.client, handle.workflowId, phase, 30_000);
+  return handle;
+}
+
+const message: MessageArgs = { reason: 'recorded for the replay test', requestedBy: 'record-histories' };
+
+const DRIVERS: Record<ReplayPath, Driver> = {
+  purged: { ends: 'purged', drive: (h, id) => start(h, input(id)) },
+  'purged-computed-date': { ends: 'purged', group: 'omit', drive: (h, id) => start(h, input(id)) },
+  'purged-after-lost-deactivate': {
+    ends: 'purged',
+    faults: (tenantId) => [{ route: 'deactivate', tenantId, sequence: ['lost'] }],
+    // 9 s of grace: the retry (1 s later) must come before the purge date of the lost attempt.
+    drive: (h, id) => start(h, input(id, { purgeAfterDays: 90 })),
+  },
+  'purged-deactivation-not-observed': {
+    ends: 'purged',
+    faults: (tenantId) => [{ route: 'probe', tenantId, kind: '503', times: 12 }],
+    drive: (h, id) => start(h, input(id)),
+  },
+  'purged-after-not-before': {
+    ends: 'purged',
+    drive: (h, id) => start(h, input(id, { notBefore: new Date(Date.now() + 1_500).toISOString() })),
+  },
+  'cancelled-signal-with-start': {
+    ends: 'cancelled',
+    drive: (h, id) => {
+      h.sim.addTenant(tenant(id));
+      return h.client.workflow.signalWithStart<typeof offboardTenant, [MessageArgs?]>('offboardTenant', {
+        taskQueue: h.taskQueue,
+        workflowId: workflowIdFor(id),
+        args: [input(id)],
+        signal: cancelSignal,
+        signalArgs: [message],
+      });
+    },
+  },
+  'cancelled-scheduled': {
+    ends: 'cancelled',
+    drive: async (h, id) => {
+      const handle = await inPhase(
+        h,
+        await start(h, input(id, { notBefore: new Date(Date.now() + 60_000).toISOString() })),
+        'scheduled',
+      );
+      await handle.signal(cancelSignal, message);
+      return handle;
+    },
+  },
+  'cancelled-deactivating': {
+    ends: 'cancelled',
+    faults: (tenantId) => [{ route: 'deactivate', tenantId, sequence: [{ kind: 'slow', delayMs: 1_500 }] }],
+    drive: async (h, id) => {
+      const handle = await start(h, input(id));
+      await waitFor(
+        'the deactivate in flight',
+        () => h.sim.requests().some((r) => r.tenantId === id && r.pending),
+        10_000,
+        20,
+      );
+      await handle.signal(cancelSignal, message);
+      return handle;
+    },
+  },
+  'cancelled-verifying': {
+    ends: 'cancelled',
+    faults: (tenantId) => [{ route: 'probe', tenantId, kind: '503', times: 8 }],
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'verifying');
+      await handle.signal(cancelSignal, message);
+      return handle;
+    },
+  },
+  'cancelled-grace-period': {
+    ends: 'cancelled',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+      await handle.signal(cancelSignal, message);
+      return handle;
+    },
+  },
+  'cancelled-grace-period-update': {
+    ends: 'cancelled',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+      await handle.executeUpdate(cancelUpdate, { args: [message] });
+      return handle;
+    },
+  },
+  'cancellation-request-grace-period': {
+    ends: 'canceled',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+      await handle.cancel();
+      return handle;
+    },
+  },
+  'cancellation-request-confirming-purge': {
+    ends: 'canceled',
+    group: 'lag',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id)), 'confirming-purge');
+      await handle.cancel();
+      return handle;
+    },
+  },
+  'signal-ignored-after-purge-date': {
+    ends: 'purged',
+    group: 'lag',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id)), 'confirming-purge');
+      await handle.signal(cancelSignal, message);
+      return handle;
+    },
+  },
+  reactivated: {
+    ends: 'reactivated',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+      await handle.signal(reactivateSignal, message);
+      return handle;
+    },
+  },
+  'reactivated-update': {
+    ends: 'reactivated',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+      await handle.executeUpdate(reactivateUpdate, { args: [message] });
+      return handle;
+    },
+  },
+  'reactivated-lost-answer-probe': {
+    ends: 'reactivated',
+    group: 'reject',
+    faults: (tenantId) => [{ route: 'reactivate', tenantId, sequence: ['lost'] }],
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+      await handle.signal(reactivateSignal, message);
+      return handle;
+    },
+  },
+  'reactivated-externally': {
+    ends: 'reactivated-externally',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 30 })), 'grace-period');
+      h.sim.setExternalStatus(id, 'active');
+      return handle;
+    },
+  },
+  'purge-overdue': { ends: 'purge-overdue', group: 'overdue', drive: (h, id) => start(h, input(id)) },
+  'dry-run-ok': { ends: 'dry-run-ok', drive: (h, id) => start(h, input(id, { dryRun: true })) },
+  'failed-dry-run-tenant-not-found': {
+    ends: 'failed TenantNotFound',
+    drive: (h, id) => start(h, input(id, { dryRun: true }), { addTenant: false }),
+  },
+  'failed-invalid-input': { ends: 'failed InvalidInput', drive: (h, id) => start(h, input(id, { purgeAfterDays: 9 })) },
+  'failed-invalid-workflow-id': {
+    ends: 'failed InvalidInput',
+    drive: (h, id) => start(h, input(id), { workflowId: `offboard-tenant-${id}-elsewhere` }),
+  },
+  'failed-protected-tenant': { ends: 'failed ProtectedTenant', drive: (h, id) => start(h, input(id)) },
+  'failed-region-not-configured': {
+    ends: 'failed RegionNotConfigured',
+    drive: (h, id) => start(h, input(id, { region: 'jp', hostname: hostnameOf(id, 'jp') })),
+  },
+  'failed-invalid-credentials': {
+    ends: 'failed InvalidCredentials',
+    drive: (h, id) => start(h, input(id, { region: 'de', hostname: hostnameOf(id, 'de') })),
+  },
+  'failed-forbidden': {
+    ends: 'failed Forbidden',
+    drive: (h, id) => start(h, input(id, { region: 'us', hostname: hostnameOf(id, 'us') })),
+  },
+  'failed-tenant-not-found': {
+    ends: 'failed TenantNotFound',
+    drive: (h, id) => start(h, input(id), { addTenant: false }),
+  },
+  'failed-hostname-mismatch': {
+    ends: 'failed HostnameMismatch',
+    drive: (h, id) => {
+      h.sim.addTenant(tenant(id));
+      return start(h, input(id, { hostname: 'someone-else.eu.qlikcloud.com' }), { addTenant: false });
+    },
+  },
+  'failed-request-rejected': {
+    ends: 'failed RequestRejected',
+    group: 'redirect',
+    drive: (h, id) => start(h, input(id, { region: 'us', hostname: hostnameOf(id, 'us') })),
+  },
+  'failed-reactivation-failed': {
+    ends: 'failed ReactivationFailed',
+    faults: (tenantId) => [{ route: 'reactivate', tenantId, kind: '503' }],
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 30 })), 'grace-period');
+      await handle.signal(reactivateSignal, message);
+      return handle;
+    },
+  },
+};
+
+const tenantIdOf = (p: ReplayPath) => `replay-${p}`;
+
+/** The harness settings of each group. */
+function groupSettings(
+  group: Group,
+  faults: FaultRule[],
+  paths: ReplayPath[],
+): { sim: SimulatorOptions; env: Record<string, string> } {
+  const sim: SimulatorOptions = { tier1PerMinute: 0, tier2PerMinute: 0, faults };
+  const env: Record<string, string> = {
+    OFFBOARD_PURGE_OVERDUE_AFTER: '10s',
+    OFFBOARD_PROTECTED_TENANTS: `protected-tenant,${tenantIdOf('failed-protected-tenant')}`,
+  };
+  if (paths.includes('failed-invalid-credentials')) {
+    Object.assign(env, { QLIK_DE_CLIENT_ID: 'e2e-de-client', QLIK_DE_CLIENT_SECRET: 'wrong-secret-for-the-record' });
+  }
+  if (group === 'lag') sim.purgeLagMs = 3_000;
+  if (group === 'overdue') {
+    sim.purgeLagMs = 120_000;
+    env.OFFBOARD_PURGE_OVERDUE_AFTER = '1s';
+  }
+  if (group === 'reject') sim.reactivateWhenActive = 'reject';
+  if (group === 'omit') sim.omitPurgeDate = true;
+  return { sim, env };
+}
+
+/** How a run ended, in the manifest's words. */
+async function endOf(handle: Handle): Promise<string> {
+  try {
+    return (await handle.result()).outcome ?? '(no outcome)';
+  } catch (error) {
+    const cause = error instanceof WorkflowFailedError ? error.cause : error;
+    if (cause instanceof CancelledFailure) return 'canceled';
+    if (cause instanceof ApplicationFailure) return `failed ${cause.type}`;
+    throw error;
+  }
+}
+
+function parseArgs(argv: string[]): { version?: string; only?: ReplayPath[] } {
+  const out: { version?: string; only?: ReplayPath[] } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--version') {
+      out.version = argv[++i];
+      if (!out.version || !/^v\d+$/.test(out.version)) throw new Error('--version takes a name such as v2');
+    } else if (arg === '--only') {
+      const names = (argv[++i] ?? '').split(',').filter(Boolean);
+      for (const name of names) if (!(name in REPLAY_PATHS)) throw new Error(`unknown path ${name}`);
+      out.only = names as ReplayPath[];
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(
+        readFileSync(__filename, 'utf8')
+          .split('*/')[0]!
+          .replace(/^\/\*\*|^ \* ?/gm, ''),
+      );
+      process.exit(0);
+    } else {
+      throw new Error(`unknown argument ${arg} (see --help)`);
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { version, only } = parseArgs(process.argv.slice(2));
+  const fileOf = (p: ReplayPath) => `${p}${version ? `.${version}` : ''}.json`;
+  const wanted = (only ?? (Object.keys(REPLAY_PATHS) as ReplayPath[])).filter((p) => {
+    if (!existsSync(path.join(HISTORIES, fileOf(p)))) return true;
+    console.log(`kept     ${fileOf(p)} (exists; histories are never rewritten)`);
+    return false;
+  });
+  if (wanted.length === 0) {
+    console.log('nothing to record');
+    return;
+  }
+
+  // Failed activities and runs are what many paths are about: only errors are worth printing.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      searchAttributes: Object.values(searchAttributes),
+      ip: '127.0.0.1',
+    },
+  });
+  const redirect = await startRedirectingRegistration();
+  mkdirSync(HISTORIES, { recursive: true });
+  const manifest: Manifest = existsSync(MANIFEST) ? (JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest) : {};
+  let failed = 0;
+  try {
+    const groups = new Map<Group, ReplayPath[]>();
+    for (const p of wanted)
+      groups.set(DRIVERS[p].group ?? 'default', [...(groups.get(DRIVERS[p].group ?? 'default') ?? []), p]);
+    for (const [group, paths] of groups) {
+      const faults = paths.flatMap((p) => DRIVERS[p].faults?.(tenantIdOf(p)) ?? []);
+      const settings = groupSettings(group, faults, paths);
+      if (group === 'redirect') settings.env.QLIK_REGISTER_URL_TEMPLATE = redirect.registerUrlTemplate;
+      const h = await startHarness(env, settings);
+      if (paths.includes('failed-invalid-credentials')) {
+        h.sim.addClient({ region: 'de', clientId: 'e2e-de-client', clientSecret: 'the-right-de-secret' });
+      }
+      if (paths.includes('failed-forbidden')) {
+        h.sim.addClient({ region: 'us', clientId: 'e2e-us-client', clientSecret: CLIENT_SECRETS.us, oem: false });
+      }
+      await h.startWorkers();
+      try {
+        await Promise.all(
+          paths.map(async (p) => {
+            try {
+              const handle = await DRIVERS[p].drive(h, tenantIdOf(p));
+              const ended = await Promise.race([
+                endOf(handle),
+                new Promise<string>((_, reject) =>
+                  setTimeout(() => reject(new Error('still running after 90 s')), 90_000).unref(),
+                ),
+              ]);
+              // A run that strayed from its path would leave the path without a history: record nothing.
+              if (ended !== DRIVERS[p].ends)
+                throw new Error(`ended ${ended} instead of ${DRIVERS[p].ends}; not recorded`);
+              const history = await handle.fetchHistory();
+              const json = `${historyToJson(history)}\n`;
+              const file = fileOf(p);
+              const target = path.join(HISTORIES, file);
+              if (existsSync(target)) throw new Error(`${file} appeared meanwhile; not overwriting it`);
+              writeFileSync(target, json, { flag: 'wx' });
+              manifest[file] = {
+                path: p,
+                workflowId: handle.workflowId,
+                ended,
+                events: history.events?.length ?? 0,
+                recordedAt: new Date().toISOString(),
+                sha256: createHash('sha256').update(json).digest('hex'),
+              };
+              console.log(`recorded ${file} (${ended}, ${manifest[file]!.events} events)`);
+            } catch (error) {
+              failed++;
+              console.error(`FAILED   ${p}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          }),
+        );
+      } finally {
+        await h.close();
+      }
+    }
+  } finally {
+    const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b)));
+    writeFileSync(MANIFEST, `${JSON.stringify(sorted, null, 2)}\n`);
+    await redirect.close();
+    await env.teardown();
+  }
+  if (failed > 0) {
+    console.error(`${failed} path(s) could not be recorded`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
