@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     registerUrlTemplate: config.registerUrlTemplate,
     tenantUrlTemplate: config.tenantUrlTemplate,
     credentials: (region) => config.credentials[region],
+    requestTimeoutMs: 20_000,
     onResponse: createQlikMetrics(meter).onResponse,
   });
   const reports = createReportActivities({

@@ -35,7 +35,7 @@ export function createProbeLoops(deps: { qlik: QlikClient; now: () => number }) 
         }
         const left = input.deadlineMs - now();
         if (left <= 0) return { observed: false, last: answer };
-        await sleepWithHeartbeats(Math.min(progress.intervalMs, left), progress);
+        await sleepWithHeartbeats(Math.max(answer.retryAfterMs ?? 0, Math.min(progress.intervalMs, left)), progress);
         progress.intervalMs = nextInterval(progress.intervalMs, input.maxIntervalMs);
       }
     },
@@ -62,9 +62,15 @@ export function createProbeLoops(deps: { qlik: QlikClient; now: () => number }) 
           // Only consecutive "purged" answers count; an unknown answer in between does not break the pair.
           if (answer.state === 'deactivated') progress.purgedSince = undefined;
         }
-        if (at >= input.overdueAtMs) return { outcome: 'overdue', at: new Date(at).toISOString(), last: answer };
-        const wait = progress.purgedSince !== undefined ? input.initialIntervalMs : progress.intervalMs;
-        await sleepWithHeartbeats(Math.min(wait, input.overdueAtMs - at), progress);
+        // Overdue means still not purged at the bound: a first "purged" answer gets its confirming second probe.
+        if (at >= input.overdueAtMs && progress.purgedSince === undefined) {
+          return { outcome: 'overdue', at: new Date(at).toISOString(), last: answer };
+        }
+        const wait =
+          progress.purgedSince !== undefined
+            ? input.initialIntervalMs
+            : Math.min(progress.intervalMs, input.overdueAtMs - at);
+        await sleepWithHeartbeats(Math.max(answer.retryAfterMs ?? 0, wait), progress);
         if (progress.purgedSince === undefined)
           progress.intervalMs = nextInterval(progress.intervalMs, input.maxIntervalMs);
       }

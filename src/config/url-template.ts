@@ -16,7 +16,7 @@ export function checkEndpointUrl(name: string, value: string): string | undefine
   try {
     url = new URL(value);
   } catch {
-    return `${name}: "${value}" is not an absolute URL`;
+    return `${name}: is not an absolute URL`;
   }
   if (url.username || url.password) return `${name}: must not carry credentials`;
   if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return undefined;

@@ -3,7 +3,7 @@
  * about the tenant. The probe never carries real credentials: a region client's secret never goes to a tenant host.
  */
 import type { Dispatcher } from 'undici';
-import { networkErrorCode, parseQlikErrorBody } from './errors';
+import { networkErrorCode, parseQlikErrorBody, parseRetryAfter } from './errors';
 import { abortReason, postJson } from './http';
 import type { ProbeAnswer, ProbeState } from './types';
 
@@ -81,7 +81,12 @@ export async function probeTenant(req: ProbeRequest): Promise<ProbeAnswer> {
       signal: req.signal,
     });
     req.onStatus?.(answer.status);
-    return classifyProbe({ httpStatus: answer.status, body: answer.text });
+    const classified = classifyProbe({ httpStatus: answer.status, body: answer.text });
+    // A busy tenant host says when to come back; the probe loops wait at least that long.
+    if (answer.status === 429 || answer.status === 503) {
+      return { ...classified, retryAfterMs: parseRetryAfter(answer.headers['retry-after']) };
+    }
+    return classified;
   } catch (err) {
     if (req.signal?.aborted) throw abortReason(req.signal);
     req.onStatus?.('network-error');

@@ -31,6 +31,8 @@ export interface LeasedToken extends AccessToken {
 interface Entry {
   token?: AccessToken;
   inFlight?: Promise<AccessToken>;
+  /** After a 429: no new token request before this time (epoch ms); callers are told to wait instead. */
+  blockedUntilMs?: number;
 }
 
 /** Resolves `promise`, or rejects with the abort reason as soon as `signal` aborts (the promise runs on). */
@@ -73,6 +75,19 @@ export class TokenCache {
     }
     if (entry.token && !this.needsRefresh(entry.token)) return this.lease(key, credentials, entry.token);
 
+    const blockedForMs = (entry.blockedUntilMs ?? 0) - this.options.now();
+    if (!entry.inFlight && blockedForMs > 0) {
+      // Qlik said when to come back: asking again earlier would only earn another 429.
+      if (entry.token && this.options.now() < entry.token.expiresAtMs) return this.lease(key, credentials, entry.token);
+      throw new QlikError(
+        'RateLimited',
+        `Qlik token request (region ${region}) rate-limited: retry after ${blockedForMs} ms`,
+        {
+          httpStatus: 429,
+          retryAfterMs: blockedForMs,
+        },
+      );
+    }
     // The shared request runs without any one caller's signal: one caller giving up must not fail the others.
     entry.inFlight ??= this.startFetch(entry, region, credentials);
     const previous = entry.token;
@@ -102,6 +117,9 @@ export class TokenCache {
       },
       (err: unknown) => {
         entry.inFlight = undefined;
+        if (err instanceof QlikError && err.kind === 'RateLimited') {
+          entry.blockedUntilMs = this.options.now() + (err.details.retryAfterMs ?? 1_000);
+        }
         throw err;
       },
     );

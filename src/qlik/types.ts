@@ -13,6 +13,8 @@ export interface ProbeAnswer {
   /** Qlik error code (`TENANT_DEACTIVATED`, `LOGIN-2`, …) or network error code (`ENOTFOUND`, `ECONNREFUSED`, …). */
   code?: string;
   traceId?: string;
+  /** From `retry-after` on a 429/503: do not probe again sooner. */
+  retryAfterMs?: number;
 }
 
 export interface TenantRef {

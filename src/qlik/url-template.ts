@@ -37,8 +37,10 @@ function inferPlaceholder(name: string, template: string): TemplatePlaceholder {
  */
 export function assertSafeUrlTemplate(name: string, template: string, placeholder?: TemplatePlaceholder): void {
   const wanted = placeholder ?? inferPlaceholder(name, template);
+  // User info in a URL is a password: never echo it back.
+  const shown = typeof template === 'string' ? template.replace(/\/\/[^/@]*@/, '//***@') : String(template);
   const fail = (why: string): never => {
-    throw new Error(`${name} is not a usable URL template (${JSON.stringify(template)}): ${why}`);
+    throw new Error(`${name} is not a usable URL template (${JSON.stringify(shown)}): ${why}`);
   };
   if (typeof template !== 'string' || template.trim() === '') fail('it is empty');
   if (!template.includes(`{${wanted}}`)) fail(`it must contain the placeholder {${wanted}}`);

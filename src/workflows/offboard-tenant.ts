@@ -189,7 +189,8 @@ class Offboarding {
   private registerCalls(options: Partial<ActivityOptions>) {
     return proxyActivities<OffboardingActivities>({
       taskQueue: this.settings!.registerTaskQueues[this.input.region],
-      startToCloseTimeout: '2m',
+      // Each call is one request (two after a token refresh) of at most 20 s: a lost task is retried soon.
+      startToCloseTimeout: '75s',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
       ...options,
     });
@@ -224,7 +225,7 @@ class Offboarding {
     let answer = await probeActivity.probeTenant({ hostname: this.input.hostname });
     let intervalMs = this.timings.probeInitialIntervalMs;
     for (let i = 1; i < attempts && answer.state === 'unknown'; i++) {
-      await sleep(intervalMs);
+      await sleep(Math.max(intervalMs, answer.retryAfterMs ?? 0));
       intervalMs = Math.min(intervalMs * 2, this.timings.probeMaxIntervalMs);
       answer = await probeActivity.probeTenant({ hostname: this.input.hostname });
     }
@@ -354,9 +355,12 @@ class Offboarding {
     let backoffMs = this.timings.probeInitialIntervalMs;
     while (Date.now() < purgeDateMs) {
       try {
-        // Retried until the purge date: after it, reactivation is no longer possible.
+        // Retried until the purge date: after it, reactivation is no longer possible. The closer the date, the more
+        // often: a backoff longer than the time left would give up before the date.
+        const left = purgeDateMs - Date.now();
         await this.registerCalls({
-          scheduleToCloseTimeout: Math.max(1, purgeDateMs - Date.now()),
+          scheduleToCloseTimeout: Math.max(1, left),
+          retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: clamp(left / 10, 1_000, 300_000) },
           summary: 'reactivate the tenant',
         }).reactivateTenant(this.tenantRef);
         this.status.reactivatedAt = isoNow();
@@ -421,6 +425,10 @@ class Offboarding {
     this.record.complete(outcome);
     if (outcome) workflowMetrics.completed.add(1, { outcome });
   }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.floor(value)));
 }
 
 function asFailureType(type: string): FailureType {

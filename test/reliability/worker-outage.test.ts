@@ -4,7 +4,7 @@
  * - an outage inside the grace period: the purge is confirmed when the worker returns;
  * - an outage longer than OFFBOARD_PURGE_OVERDUE_AFTER past the purge date: the tenant answers "purged" when the
  *   worker returns, and the contract reserves `purge-overdue` for a tenant that *still answers deactivated*, so
- *   the outcome must be `purged` (KNOWN BUG-3: the probe loop reports overdue on the first "purged" answer it gets
+ *   the outcome must be `purged` (it once was reported overdue on the first "purged" answer it got
  *   after the overdue time, without the second confirming probe).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -58,17 +58,11 @@ describe('every worker gone for a while', () => {
     ).toHaveLength(1);
   }, 60_000);
 
-  // KNOWN BUG (BUG-3, reported): src/activities/probe-loops.ts confirmPurge returns `overdue` when the first probe
-  // after the overdue time answers "purged".
-  it.failing(
-    'an outage past the overdue bound: a tenant that answers "purged" is confirmed purged, not reported overdue [KNOWN BUG, BUG-3]',
-    async () => {
-      const result = await offboardAcrossOutage('OUT-long', 10, 5_000);
-      expect(h.sim.tenant('OUT-long')!.status).toBe('deleted');
-      expect(result.outcome).toBe('purged');
-    },
-    60_000,
-  );
+  it('an outage past the overdue bound: a tenant that answers "purged" is confirmed purged, not reported overdue', async () => {
+    const result = await offboardAcrossOutage('OUT-long', 10, 5_000);
+    expect(h.sim.tenant('OUT-long')!.status).toBe('deleted');
+    expect(result.outcome).toBe('purged');
+  }, 60_000);
 });
 
 defineLeakScan(() => ({

@@ -19,12 +19,7 @@ import { scanForLeaks, type LeakScan } from './secrets';
  * bugs"). They run as `it.failing`: while the bug is there they pass; once it is fixed Jest reports them, and the
  * entry here must go.
  */
-export const KNOWN_BUGS: Record<string, string> = {
-  'no registration call (token, deactivate, reactivate) is retried before retry-after':
-    'BUG-1: the token cache forgets a 429 at once; the next caller asks for a token again before retry-after',
-  'no probe of a tenant host is retried before retry-after':
-    'BUG-2: the probe loops take a 429 as "unknown" and probe again after their own interval, ignoring retry-after',
-};
+export const KNOWN_BUGS: Record<string, string> = {};
 
 /** What one family's run proved, taken before its simulator closed. */
 interface Verdict {
