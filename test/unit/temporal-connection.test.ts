@@ -43,8 +43,8 @@ describe('temporalConnectionConfig (Temporal environment configuration)', () => 
     });
     expect(namespace).toBe('offboarding');
     expect(connectionOptions.address).toBe('temporal.internal:7233');
-    expect(connectionOptions.tls).toMatchObject({
-      clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') },
-    });
+    const pair = (connectionOptions.tls as { clientCertPair: { crt: Uint8Array; key: Uint8Array } }).clientCertPair;
+    expect(Buffer.from(pair.crt).toString()).toBe('CERT');
+    expect(Buffer.from(pair.key).toString()).toBe('KEY');
   });
 });
