@@ -72,6 +72,9 @@ describe('product metrics on the runtime Prometheus endpoint', () => {
     // The first token request is throttled, the second succeeds; then one deactivate and one probe.
     sim.setFaults([{ route: 'token', sequence: [{ kind: '429', retryAfterS: 1 }] }]);
     await expect(qlik.ensureToken('eu')).rejects.toMatchObject({ kind: 'RateLimited' });
+    // The token cache honours retry-after: asking sooner is refused without a request.
+    await expect(qlik.ensureToken('eu')).rejects.toMatchObject({ kind: 'RateLimited' });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await qlik.ensureToken('eu');
     await qlik.deactivate({ region: 'eu', tenantId: 'tenant-m', hostname: 'metrics.eu.qlikcloud.com' });
     expect(await qlik.probe('metrics.eu.qlikcloud.com')).toMatchObject({ httpStatus: 401 });
