@@ -267,19 +267,27 @@ class Offboarding {
     }
   }
 
+  /** A probe loop: one long, heartbeating activity that resumes from its last heartbeat after a crash. */
+  private probeLoop(startToCloseMs: number, summary: string) {
+    return proxyActivities<OffboardingActivities>({
+      startToCloseTimeout: startToCloseMs,
+      heartbeatTimeout: heartbeatTimeoutMs(this.timings),
+      // An interrupted probe loop must really stop before the workflow moves on (e.g. to reactivate).
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { initialInterval: '1s', maximumInterval: '1m' },
+      summary,
+    });
+  }
+
   /** Probes until the host answers "deactivated"; interrupted by a decision. */
   private async verify(): Promise<void> {
     this.record.enterPhase('verifying');
     const { timings } = this;
     const result = await this.interruptible(() =>
-      proxyActivities<OffboardingActivities>({
-        startToCloseTimeout: timings.verifyTimeoutMs + 10 * 60_000,
-        heartbeatTimeout: heartbeatTimeoutMs(this.timings),
-        // An interrupted probe loop must really stop before the workflow moves on (e.g. to reactivate).
-        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-        retry: { initialInterval: '1s', maximumInterval: '1m' },
-        summary: 'probe until the tenant answers "deactivated"',
-      }).awaitDeactivated({
+      this.probeLoop(
+        timings.verifyTimeoutMs + 10 * 60_000,
+        'probe until the tenant answers "deactivated"',
+      ).awaitDeactivated({
         hostname: this.input.hostname,
         deadlineMs: Date.now() + timings.verifyTimeoutMs,
         initialIntervalMs: timings.probeInitialIntervalMs,
@@ -318,14 +326,10 @@ class Offboarding {
     const purgeDateMs = this.record.purgeDateMs!;
     const result = await this.interruptible(
       () =>
-        proxyActivities<OffboardingActivities>({
-          startToCloseTimeout: timings.purgeOverdueAfterMs + 60 * 60_000,
-          heartbeatTimeout: heartbeatTimeoutMs(this.timings),
-          // An interrupted probe loop must really stop before the workflow moves on (e.g. to reactivate).
-          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-          retry: { initialInterval: '1s', maximumInterval: '1m' },
-          summary: 'probe until the tenant answers "purged" twice',
-        }).confirmPurge({
+        this.probeLoop(
+          timings.purgeOverdueAfterMs + 60 * 60_000,
+          'probe until the tenant answers "purged" twice',
+        ).confirmPurge({
           hostname: this.input.hostname,
           purgeDateMs,
           overdueAtMs: purgeDateMs + timings.purgeOverdueAfterMs,
