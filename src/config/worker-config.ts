@@ -30,6 +30,8 @@ export interface WorkerConfig {
   registerUrlTemplate: string;
   tenantUrlTemplate: string;
   registerCallsPerMinute: number;
+  /** Workflows kept in the worker's cache; sleeping ones beyond it are evicted and replayed when they wake. */
+  maxCachedWorkflows: number;
   allowedHostnameSuffixes: string[];
   protectedTenants: string[];
   timings: OffboardingTimings;
@@ -220,6 +222,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     registerUrlTemplate,
     tenantUrlTemplate,
     registerCallsPerMinute: reader.positiveNumber('QLIK_REGISTER_CALLS_PER_MINUTE', 90),
+    // About 0.5 MB per cached workflow: 250 keeps a worker near 300 MB however many offboardings sleep.
+    maxCachedWorkflows: Math.floor(reader.positiveNumber('OFFBOARD_MAX_CACHED_WORKFLOWS', 250)),
     allowedHostnameSuffixes,
     protectedTenants: reader.list('OFFBOARD_PROTECTED_TENANTS', []),
     timings,

@@ -30,6 +30,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     taskQueue: config.taskQueue,
     activities,
     ...setup.workflows,
+    maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownGraceTime: '30s',
     ...setup.options,
   });

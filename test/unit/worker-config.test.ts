@@ -26,6 +26,7 @@ describe('loadWorkerConfig', () => {
       registerUrlTemplate: 'https://register.{region}.qlikcloud.com',
       tenantUrlTemplate: 'https://{hostname}',
       registerCallsPerMinute: 90,
+      maxCachedWorkflows: 250,
       allowedHostnameSuffixes: ['.qlikcloud.com'],
       protectedTenants: [],
       timings: {

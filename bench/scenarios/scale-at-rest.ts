@@ -1,0 +1,159 @@
+/**
+ * Scenario 4, scale at rest: many offboardings held in their grace period (started with the rate limit out of the
+ * way), as after a large offboarding wave. What it checks: that the worker's memory stays bounded while thousands of
+ * workflows sleep (evicted from its cache, they cost it nothing until they wake), and that ops can still query any
+ * of them.
+ */
+import { WORKFLOW_TYPE } from '../../src/shared/contract';
+import { statusQuery } from '../../src/workflows/definitions';
+import type { BenchOptions } from '../options';
+import { startAll, waitForCount } from '../support/batch';
+import { addSimClient, offboardingJobs, startProductWorker, tenantIds, type BenchContext } from '../support/context';
+import { scrapeMetrics, total } from '../support/metrics';
+import { processCpuMs, processMemory } from '../support/processes';
+import { max, percentile } from '../support/stats';
+import { fixed, integer, markdownTable, mebibytes, millis, seconds, verdict } from '../support/table';
+
+/** Long enough that no workflow leaves its grace period while the scenario runs (30 days × 5 min = 2.5 h). */
+const DAY_MS = 300_000;
+const PURGE_AFTER_DAYS = 30;
+/** Status queries sent to random sleeping workflows, one at a time. */
+const QUERIES = 200;
+const RSS_TARGET = 300 * 1024 * 1024;
+
+const delta = (before?: number, after?: number) =>
+  before !== undefined && after !== undefined ? after - before : undefined;
+
+export async function scaleAtRestScenario(
+  ctx: BenchContext,
+  options: BenchOptions,
+  serverPid: number,
+): Promise<string> {
+  const n = options.sleeping;
+  const label = 's4';
+  const taskQueue = `bench-${ctx.runTag}-${label}`;
+  const clientId = `bench-${label}`;
+  ctx.sim.configure({ tier1PerMinute: 0, tier2PerMinute: 0, dayMs: DAY_MS });
+  addSimClient(ctx, clientId);
+  ctx.log(`scenario 4: ${integer(n)} offboardings into their grace period (1 worker process)`);
+  const worker = await startProductWorker(ctx, 'worker', {
+    taskQueue,
+    clientId,
+    registerCallsPerMinute: 6_000_000,
+    dayMs: DAY_MS,
+    probeInitialIntervalMs: 1_000,
+    probeMaxIntervalMs: 60_000,
+    reports: options.reports,
+    nodeOptions: options.workerNodeOptions,
+  });
+  const problems: string[] = [];
+  const idle = worker.memory();
+  try {
+    const ids = tenantIds(ctx, label, n);
+    const jobs = offboardingJobs(ctx, ids, PURGE_AFTER_DAYS);
+    // The sleeping workflows are what is measured, not the simulator's log of how they got there.
+    ctx.sim.clearRequests();
+    const waveCpuBefore = { server: processCpuMs(serverPid), worker: worker.cpuMs() };
+    const { startedAtMs, startsDoneAtMs } = await startAll(ctx.client, {
+      taskQueue,
+      workflowType: WORKFLOW_TYPE,
+      jobs,
+    });
+    ctx.log(`  ${integer(n)} started in ${seconds(startsDoneAtMs - startedAtMs)}`);
+    let lastLog = Date.now();
+    const sleeping = await waitForCount(
+      ctx.client,
+      `TaskQueue = "${taskQueue}" AND OffboardingPhase = "grace-period"`,
+      n,
+      {
+        timeoutMs: 20 * 60_000,
+        pollMs: 1_000,
+        onPoll: (count) => {
+          if (Date.now() - lastLog >= 15_000) {
+            lastLog = Date.now();
+            ctx.log(`  ${integer(count)}/${integer(n)} in their grace period`);
+          }
+        },
+      },
+    );
+    const allAsleepMs = Date.now() - startedAtMs;
+    const waveCpu = {
+      server: delta(waveCpuBefore.server, processCpuMs(serverPid)),
+      worker: delta(waveCpuBefore.worker, worker.cpuMs()),
+    };
+    if (sleeping < n) problems.push(`only ${integer(sleeping)} of ${integer(n)} reached the grace period`);
+    ctx.log(`  ${integer(sleeping)} in their grace period after ${seconds(allAsleepMs)}`);
+    ctx.sim.clearRequests();
+
+    // At rest: nothing to do for the worker; give the cache and the garbage collector a moment.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const atRest = worker.memory();
+    const metrics = await scrapeMetrics(worker.metricsAddress);
+    const cached = total(metrics, 'temporal_sticky_cache_size');
+    const cpuBefore = worker.cpuMs();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const cpuAfter = worker.cpuMs();
+    const idleCpuShare = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / 5_000 : undefined;
+
+    ctx.log(`  ${QUERIES} status queries to random sleeping workflows`);
+    const latencies: number[] = [];
+    let failed = 0;
+    for (let i = 0; i < QUERIES; i++) {
+      const id = jobs[Math.floor(Math.random() * jobs.length)]!.workflowId;
+      const began = performance.now();
+      try {
+        const status = await ctx.client.workflow.getHandle(id).query(statusQuery);
+        if (status.phase !== 'grace-period') failed++;
+        latencies.push(performance.now() - began);
+      } catch {
+        failed++;
+      }
+    }
+    const afterQueries = worker.memory();
+    const server = processMemory(serverPid);
+    const peak = max([atRest?.peakRss, afterQueries?.peakRss].filter((v): v is number => v !== undefined));
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+
+    const rows: string[][] = [
+      ['Workflows in their grace period', integer(sleeping), `target ${integer(n)}: ${verdict(sleeping >= n)}`],
+      [
+        'Time to start them all and reach the grace period',
+        `${seconds(allAsleepMs)} (${fixed(n / (allAsleepMs / 1000), 0)} workflows/s)`,
+        'rate limits out of the way; each one deactivated and verified first',
+      ],
+      [
+        'CPU time for that wave: dev server / worker',
+        `${seconds(waveCpu.server)} / ${seconds(waveCpu.worker)}`,
+        'the dev server is the bottleneck of the wave on two cores',
+      ],
+      [
+        '**Worker peak RSS (VmHWM)**',
+        `**${mebibytes(peak)}**`,
+        `target ≤ 300 MB: ${verdict(peak === undefined ? undefined : peak <= RSS_TARGET)}; over the whole scenario, start-up wave included`,
+      ],
+      ['Worker RSS at rest', mebibytes(atRest?.rss), 'all asleep, 5 s after the last one'],
+      ['Worker RSS before the first start', mebibytes(idle?.rss), 'connected and polling, no workflow yet'],
+      ['Workflows in the worker cache at rest', integer(cached), 'temporal_sticky_cache_size'],
+      [
+        'Worker CPU at rest',
+        fixed(idleCpuShare === undefined ? undefined : idleCpuShare * 100, 1) + ' % of a core',
+        'over 5 s',
+      ],
+      [
+        '**Status query latency (p50 / p99)**',
+        `**${millis(p50)} / ${millis(p99)}**`,
+        `${QUERIES} queries to random sleeping workflows, one at a time; max ${millis(max(latencies))}; ${failed} failed`,
+      ],
+      ['Dev server peak RSS (VmHWM)', mebibytes(server?.peakRss), 'the whole benchmark run so far'],
+    ];
+    if (problems.length > 0) rows.push(['Problems', problems.join('; '), '']);
+    const title = `Scenario 4: scale at rest (${integer(n)} sleeping workflows, 1 worker process${options.workerNodeOptions ? ` with NODE_OPTIONS=${options.workerNodeOptions}` : ''})`;
+    return markdownTable([title, 'value', 'notes'], rows);
+  } catch (error) {
+    ctx.log(`--- last output of the worker:\n${worker.tail()}`);
+    throw error;
+  } finally {
+    await worker.stop();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * What every scenario shares: the benchmark's own dev server, a client, the Qlik simulator (in this process, so its
+ * request log is read directly) and the webhook receiver; and how the product's and the floor's worker processes
+ * are started against them.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowIdFor, type OffboardingInput } from '../../src/shared/contract';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import type { Job } from './batch';
+import { startDevServer, type DevServer } from './dev-server';
+import { freePort } from './dev-server';
+import { startChildWorker, type ChildWorker } from './processes';
+import { BENCH_WEBHOOK_SECRET, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
+
+export const REGION = 'eu';
+
+export interface BenchContext {
+  server: DevServer;
+  connection: Connection;
+  client: Client;
+  sim: Simulator;
+  webhook: WebhookReceiver;
+  /** Makes task queues and tenant IDs unique to this run of the benchmark. */
+  runTag: string;
+  /** Progress lines (stderr); the tables go to stdout. */
+  log(line: string): void;
+  /** A folder for the run's own files (the floor's workflow bundle), removed at the end. */
+  scratchDir: string;
+  /** The floor's workflow bundle, built once on first use. */
+  floorBundle?: Promise<string>;
+}
+
+/** A worker process with its metrics endpoint. */
+export interface BenchWorker extends ChildWorker {
+  metricsAddress: string;
+}
+
+export async function openContext(log: (line: string) => void): Promise<BenchContext> {
+  const server = await startDevServer(log);
+  try {
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: 'default' });
+    // Real Qlik by default; every scenario sets its own rate limits and day length.
+    const sim = await startSimulator({ requestLogLimit: 1_000_000 });
+    const webhook = await startWebhookReceiver();
+    const runTag = Date.now().toString(36);
+    const scratchDir = mkdtempSync(path.join(tmpdir(), 'qlik-offboard-bench-files-'));
+    return { server, connection, client, sim, webhook, runTag, log, scratchDir };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** Closes everything; with `keepServer` the dev server stays up (its workflows need no worker to be looked at). */
+export async function closeContext(ctx: BenchContext, options: { keepServer?: boolean } = {}): Promise<void> {
+  await ctx.connection.close().catch(() => undefined);
+  await ctx.sim.close().catch(() => undefined);
+  await ctx.webhook.close().catch(() => undefined);
+  rmSync(ctx.scratchDir, { recursive: true, force: true });
+  if (options.keepServer) {
+    ctx.log(
+      `the dev server keeps running: Web UI http://localhost:${ctx.server.uiPort}, gRPC ${ctx.server.address}; ` +
+        `stop it with: ${ctx.server.stopCommand}`,
+    );
+  } else {
+    await ctx.server.stop();
+  }
+}
+
+/** A process environment without the developer's own Temporal/Qlik/offboarding settings. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|QLIK_|OFFBOARD_|REPORT_|LOG_FORMAT)/.test(name)),
+  );
+}
+
+/** The settings of a product worker process, in the contract's environment variables. */
+export interface ProductWorkerSettings {
+  taskQueue: string;
+  /** The OAuth client the worker uses for the region (registered in the simulator first). */
+  clientId: string;
+  registerCallsPerMinute: number;
+  dayMs: number;
+  probeInitialIntervalMs: number;
+  probeMaxIntervalMs: number;
+  /** Lifecycle reports to the bench's receiver (default on: the product as deployed). */
+  reports: boolean;
+  /** `NODE_OPTIONS` of the process, if any. */
+  nodeOptions?: string;
+}
+
+/** The secret of a bench OAuth client, known only to the simulator and the bench's workers. */
+const secretOf = (clientId: string) => `${clientId}-secret-not-a-real-one`;
+
+/** Registers `clientId` for the region in the simulator. */
+export function addSimClient(ctx: BenchContext, clientId: string): void {
+  ctx.sim.addClient({ region: REGION, clientId, clientSecret: secretOf(clientId) });
+}
+
+const DIST_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Starts `node dist/src/worker.js` configured like production, only pointed at the simulator and the bench server. */
+export async function startProductWorker(
+  ctx: BenchContext,
+  name: string,
+  settings: ProductWorkerSettings,
+): Promise<BenchWorker> {
+  const metricsAddress = `127.0.0.1:${await freePort()}`;
+  const env: NodeJS.ProcessEnv = {
+    ...cleanEnv(),
+    TEMPORAL_ADDRESS: ctx.server.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: settings.taskQueue,
+    [`QLIK_${REGION.toUpperCase()}_CLIENT_ID`]: settings.clientId,
+    [`QLIK_${REGION.toUpperCase()}_CLIENT_SECRET`]: secretOf(settings.clientId),
+    QLIK_REGISTER_URL_TEMPLATE: ctx.sim.registerUrlTemplate,
+    QLIK_TENANT_URL_TEMPLATE: ctx.sim.tenantUrlTemplate,
+    QLIK_REGISTER_CALLS_PER_MINUTE: String(settings.registerCallsPerMinute),
+    OFFBOARD_DAY_LENGTH: `${settings.dayMs}ms`,
+    OFFBOARD_PROBE_INITIAL_INTERVAL: `${settings.probeInitialIntervalMs}ms`,
+    OFFBOARD_PROBE_MAX_INTERVAL: `${settings.probeMaxIntervalMs}ms`,
+    OFFBOARD_METRICS_ADDRESS: metricsAddress,
+    TEMPORAL_UI_URL: `http://localhost:${ctx.server.uiPort}`,
+    ...(settings.reports ? { REPORT_WEBHOOK_URL: ctx.webhook.url, REPORT_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET } : {}),
+    ...(settings.nodeOptions ? { NODE_OPTIONS: settings.nodeOptions } : {}),
+  };
+  const worker = await startChildWorker({
+    name,
+    script: path.join(DIST_ROOT, 'src', 'worker.js'),
+    env,
+    ready: /worker polling/,
+  });
+  return Object.assign(worker, { metricsAddress });
+}
+
+/** Bundles the floor's workflows once, like `npm run build` does for the product's (so neither bundles at start). */
+function floorBundle(ctx: BenchContext): Promise<string> {
+  ctx.floorBundle ??= bundleWorkflowCode({
+    workflowsPath: path.join(DIST_ROOT, 'bench', 'floor', 'workflows.js'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m) => ctx.log(m), log() {} },
+  }).then(({ code }) => {
+    const file = path.join(ctx.scratchDir, 'floor-bundle.js');
+    writeFileSync(file, code);
+    return file;
+  });
+  return ctx.floorBundle;
+}
+
+/** Starts the floor's worker process (`dist/bench/floor/worker.js`). */
+export async function startFloorWorker(ctx: BenchContext, name: string, taskQueue: string): Promise<ChildWorker> {
+  return startChildWorker({
+    name,
+    script: path.join(DIST_ROOT, 'bench', 'floor', 'worker.js'),
+    env: {
+      ...cleanEnv(),
+      BENCH_TEMPORAL_ADDRESS: ctx.server.address,
+      BENCH_TASK_QUEUE: taskQueue,
+      BENCH_WORKFLOW_BUNDLE: await floorBundle(ctx),
+    },
+    ready: /floor worker ready/,
+  });
+}
+
+export function hostnameOf(tenantId: string): string {
+  return `${tenantId.toLowerCase()}.${REGION}.qlikcloud.com`;
+}
+
+/** Puts the tenants into the simulator and returns one offboarding job per tenant (10-day grace period). */
+export function offboardingJobs(ctx: BenchContext, tenantIds: string[], purgeAfterDays = 10): Job[] {
+  return tenantIds.map((tenantId) => {
+    ctx.sim.addTenant({ id: tenantId, hostnames: [hostnameOf(tenantId)], region: REGION });
+    const input: OffboardingInput = {
+      tenantId,
+      hostname: hostnameOf(tenantId),
+      region: REGION,
+      purgeAfterDays,
+      requestedBy: 'npm run bench',
+    };
+    return { workflowId: workflowIdFor(tenantId), args: [input] };
+  });
+}
+
+/** `count` tenant IDs unique to this run: `<runTag>-<label>-<i>`. */
+export function tenantIds(ctx: BenchContext, label: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `b${ctx.runTag}-${label}-${String(i).padStart(5, '0')}`);
+}
