@@ -26,11 +26,15 @@ function print(text: string): void {
 /** What the defaults are changed to, for the heading (a table is only comparable with the same settings). */
 function settingsLine(options: BenchOptions): string {
   const changed = (Object.keys(DEFAULT_OPTIONS) as (keyof BenchOptions)[]).filter(
-    (key) => key !== 'help' && key !== 'keepServer' && String(options[key]) !== String(DEFAULT_OPTIONS[key]),
+    (key) =>
+      key !== 'help' && key !== 'keepServer' && JSON.stringify(options[key]) !== JSON.stringify(DEFAULT_OPTIONS[key]),
   );
   const all =
     `--tenants ${options.tenants} --repeat ${options.repeat} --sleeping ${options.sleeping} --only ${options.only.join(',')} --scale ${options.scale}` +
-    `${options.reports ? '' : ' --no-reports'}${options.explainOverhead ? ' --explain-overhead' : ''}${options.workerNodeOptions ? ` --worker-node-options "${options.workerNodeOptions}"` : ''}`;
+    `${options.reports ? '' : ' --no-reports'}${options.explainOverhead ? ' --explain-overhead' : ''}${options.workerNodeOptions ? ` --worker-node-options "${options.workerNodeOptions}"` : ''}` +
+    Object.entries(options.workerEnv)
+      .map(([name, value]) => ` --worker-env ${name}=${value}`)
+      .join('');
   return changed.length === 0 ? `default settings (${all})` : `settings: ${all}`;
 }
 

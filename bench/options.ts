@@ -19,6 +19,8 @@ export interface BenchOptions {
   keepServer: boolean;
   /** `NODE_OPTIONS` for the product's worker processes (e.g. `--max-old-space-size=256`); none by default. */
   workerNodeOptions?: string;
+  /** Further worker settings (`OFFBOARD_MAX_CACHED_WORKFLOWS=50`), on top of the ones each scenario sets. */
+  workerEnv: Record<string, string>;
   help: boolean;
 }
 
@@ -30,6 +32,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   scale: 10,
   reports: true,
   explainOverhead: false,
+  workerEnv: {},
   keepServer: false,
   help: false,
 };
@@ -58,6 +61,9 @@ Flags:
   --worker-node-options OPTS
                   NODE_OPTIONS for the product's worker processes, e.g. "--max-old-space-size=256" (default: none,
                   the worker as \`npm run worker\` starts it)
+  --worker-env NAME=VALUE
+                  one more environment variable for the product's worker processes (repeatable), e.g.
+                  OFFBOARD_MAX_CACHED_WORKFLOWS=50; a scenario's own settings cannot be overridden
   --keep-server   leave the benchmark's dev server running at the end (it prints where, and how to stop it)
   --help          this text
 
@@ -109,6 +115,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         const raw = value();
         if (!raw) throw new UsageError('--worker-node-options: expected Node options, e.g. "--max-old-space-size=256"');
         options.workerNodeOptions = raw;
+        break;
+      }
+      case '--worker-env': {
+        const raw = value() ?? '';
+        const match = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(raw);
+        if (!match) throw new UsageError(`--worker-env: expected NAME=VALUE, got '${raw}'`);
+        options.workerEnv = { ...options.workerEnv, [match[1]!]: match[2]! };
         break;
       }
       case '--explain-overhead':

@@ -67,6 +67,7 @@ export function startUnthrottledWorkers(ctx: BenchContext, options: BenchOptions
     probeMaxIntervalMs: UNTHROTTLED.probeMaxIntervalMs,
     reports: options.reports,
     nodeOptions: options.workerNodeOptions,
+    extraEnv: options.workerEnv,
   });
 }
 

@@ -113,6 +113,7 @@ export async function rateLimitedScenario(ctx: BenchContext, options: BenchOptio
       probeMaxIntervalMs: s.probeMaxIntervalMs,
       reports: options.reports,
       nodeOptions: options.workerNodeOptions,
+      extraEnv: options.workerEnv,
     });
     let run: ProductRun;
     try {

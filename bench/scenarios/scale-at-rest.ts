@@ -45,6 +45,7 @@ export async function scaleAtRestScenario(
     probeMaxIntervalMs: 60_000,
     reports: options.reports,
     nodeOptions: options.workerNodeOptions,
+    extraEnv: options.workerEnv,
   });
   const problems: string[] = [];
   const idle = worker.memory();
@@ -148,7 +149,11 @@ export async function scaleAtRestScenario(
       ['Dev server peak RSS (VmHWM)', mebibytes(server?.peakRss), 'the whole benchmark run so far'],
     ];
     if (problems.length > 0) rows.push(['Problems', problems.join('; '), '']);
-    const title = `Scenario 4: scale at rest (${integer(n)} sleeping workflows, 1 worker process${options.workerNodeOptions ? ` with NODE_OPTIONS=${options.workerNodeOptions}` : ''})`;
+    const tuning = [
+      ...(options.workerNodeOptions ? [`NODE_OPTIONS=${options.workerNodeOptions}`] : []),
+      ...Object.entries(options.workerEnv).map(([name, value]) => `${name}=${value}`),
+    ];
+    const title = `Scenario 4: scale at rest (${integer(n)} sleeping workflows, 1 worker process${tuning.length ? ` with ${tuning.join(', ')}` : ''})`;
     return markdownTable([title, 'value', 'notes'], rows);
   } catch (error) {
     ctx.log(`--- last output of the worker:\n${worker.tail()}`);

@@ -92,6 +92,8 @@ export interface ProductWorkerSettings {
   reports: boolean;
   /** `NODE_OPTIONS` of the process, if any. */
   nodeOptions?: string;
+  /** Further environment variables (`--worker-env`); the settings above win over them. */
+  extraEnv?: Record<string, string>;
 }
 
 /** The secret of a bench OAuth client, known only to the simulator and the bench's workers. */
@@ -113,6 +115,7 @@ export async function startProductWorker(
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
+    ...settings.extraEnv,
     TEMPORAL_ADDRESS: ctx.server.address,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: settings.taskQueue,
