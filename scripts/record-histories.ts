@@ -33,12 +33,13 @@ import { repoRoot, temporalCli } from '../test/helpers/processes';
 import { historyToJson } from '../test/replay/history-json';
 import { REPLAY_PATHS, type Manifest, type ReplayPath } from '../test/replay/paths';
 import { startRedirectingRegistration } from '../test/reliability/support/redirect-server';
+import { startReceiver } from '../test/reports/support/receiver';
 import { waitFor, waitForPhase } from '../test/reliability/support/wait';
 
 type Handle = WorkflowHandle<typeof offboardTenant>;
 
 /** Simulator and worker settings that some paths need; each group gets a harness of its own. */
-type Group = 'default' | 'lag' | 'overdue' | 'reject' | 'omit' | 'redirect';
+type Group = 'default' | 'lag' | 'overdue' | 'reject' | 'omit' | 'redirect' | 'reports';
 
 interface Driver {
   /** How the run must end for its history to cover the path: an outcome, `failed <type>` or `canceled`. */
@@ -51,6 +52,8 @@ interface Driver {
 }
 
 const HISTORIES = path.join(repoRoot(), 'test', 'histories');
+/** The `reports` group's webhook secret (a test value: histories never hold it, only the worker does). */
+const WEBHOOK_SECRET = 'record-histories-webhook-secret';
 const MANIFEST = path.join(HISTORIES, 'manifest.json');
 
 function input(id: string, overrides: Partial<OffboardingInput> = {}): OffboardingInput {
@@ -277,6 +280,21 @@ const DRIVERS: Record<ReplayPath, Driver> = {
       return handle;
     },
   },
+  'purged-with-reports': { ends: 'purged', group: 'reports', drive: (h, id) => start(h, input(id)) },
+  'reactivated-with-reports': {
+    ends: 'reactivated',
+    group: 'reports',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+      await handle.signal(reactivateSignal, message);
+      return handle;
+    },
+  },
+  'failed-tenant-not-found-with-reports': {
+    ends: 'failed TenantNotFound',
+    group: 'reports',
+    drive: (h, id) => start(h, input(id), { addTenant: false }),
+  },
 };
 
 const tenantIdOf = (p: ReplayPath) => `replay-${p}`;
@@ -286,6 +304,7 @@ function groupSettings(
   group: Group,
   faults: FaultRule[],
   paths: ReplayPath[],
+  webhookUrl: string,
 ): { sim: SimulatorOptions; env: Record<string, string> } {
   const sim: SimulatorOptions = { tier1PerMinute: 0, tier2PerMinute: 0, faults };
   const env: Record<string, string> = {
@@ -302,6 +321,7 @@ function groupSettings(
   }
   if (group === 'reject') sim.reactivateWhenActive = 'reject';
   if (group === 'omit') sim.omitPurgeDate = true;
+  if (group === 'reports') Object.assign(env, { REPORT_WEBHOOK_URL: webhookUrl, REPORT_WEBHOOK_SECRET: WEBHOOK_SECRET });
   return { sim, env };
 }
 
@@ -365,6 +385,7 @@ async function main(): Promise<void> {
     },
   });
   const redirect = await startRedirectingRegistration();
+  const receiver = await startReceiver(WEBHOOK_SECRET);
   mkdirSync(HISTORIES, { recursive: true });
   const manifest: Manifest = existsSync(MANIFEST) ? (JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest) : {};
   let failed = 0;
@@ -374,7 +395,7 @@ async function main(): Promise<void> {
       groups.set(DRIVERS[p].group ?? 'default', [...(groups.get(DRIVERS[p].group ?? 'default') ?? []), p]);
     for (const [group, paths] of groups) {
       const faults = paths.flatMap((p) => DRIVERS[p].faults?.(tenantIdOf(p)) ?? []);
-      const settings = groupSettings(group, faults, paths);
+      const settings = groupSettings(group, faults, paths, receiver.url);
       if (group === 'redirect') settings.env.QLIK_REGISTER_URL_TEMPLATE = redirect.registerUrlTemplate;
       const h = await startHarness(env, settings);
       if (paths.includes('failed-invalid-credentials')) {
@@ -427,6 +448,7 @@ async function main(): Promise<void> {
     const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b)));
     writeFileSync(MANIFEST, `${JSON.stringify(sorted, null, 2)}\n`);
     await redirect.close();
+    await receiver.close();
     await env.teardown();
   }
   if (failed > 0) {

@@ -35,6 +35,9 @@ export const REPLAY_PATHS = {
   'failed-hostname-mismatch': 'deactivate answers 412',
   'failed-request-rejected': 'deactivate answers with a redirect (never followed)',
   'failed-reactivation-failed': 'reactivate keeps failing until the purge date',
+  'purged-with-reports': 'with a report webhook: the "deactivated" event and the final report',
+  'reactivated-with-reports': 'with a report webhook: "deactivated", "reactivated" and the final report',
+  'failed-tenant-not-found-with-reports': 'with a report webhook: the final report of a failed run',
 } as const;
 
 export type ReplayPath = keyof typeof REPLAY_PATHS;
