@@ -321,7 +321,8 @@ function groupSettings(
   }
   if (group === 'reject') sim.reactivateWhenActive = 'reject';
   if (group === 'omit') sim.omitPurgeDate = true;
-  if (group === 'reports') Object.assign(env, { REPORT_WEBHOOK_URL: webhookUrl, REPORT_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  if (group === 'reports')
+    Object.assign(env, { REPORT_WEBHOOK_URL: webhookUrl, REPORT_WEBHOOK_SECRET: WEBHOOK_SECRET });
   return { sim, env };
 }
 

@@ -3,7 +3,7 @@
  * run it has what `offboardTenant` has on the happy path: two local activities (settings, token), one activity on a
  * second task queue (the deactivate on the region's registration queue), one activity (the probe loop until
  * deactivated), one timer (the grace period, plus the probe interval that the purge confirmation waits), one last
- * activity (the probe loop until purged), and, when the product runs with reports, the two report activities
+ * activity (the probe loop until purged), and, when the product runs with reports, the two report local activities
  * ("deactivated" and the final report). What `offboardTenant` costs above this is the product's overhead.
  *
  * Like the offboarding, it sleeps until a date counted from the deactivate (not for a fixed time from whenever it
@@ -24,7 +24,7 @@ export interface FloorInput {
   graceMs: number;
   /** The probe interval that the purge confirmation waits between its two "purged" answers. */
   probeIntervalMs: number;
-  /** Mirror the product's two report activities. */
+  /** Mirror the product's two report local activities. */
   reports: boolean;
   /** Mirror the product's search-attribute upserts (the contract's phase attributes). */
   searchAttributes: boolean;
@@ -52,7 +52,7 @@ export async function floorOffboarding(input: FloorInput): Promise<void> {
   ]);
   await proxyActivities<FloorActivities>({ taskQueue: input.secondTaskQueue, startToCloseTimeout: '1m' }).noop();
   const wakeAt = Date.now() + input.graceMs + input.probeIntervalMs;
-  if (input.reports) await remote.noop(); // "deactivated" report
+  if (input.reports) await local.noop(); // "deactivated" report
   enter('verifying', [
     { key: defineSearchAttributeKey('EstimatedPurgeDate', SearchAttributeType.DATETIME), value: new Date(wakeAt) },
   ]);
@@ -61,10 +61,7 @@ export async function floorOffboarding(input: FloorInput): Promise<void> {
   if (Date.now() < wakeAt) await sleep(wakeAt - Date.now()); // grace period
   enter('confirming-purge');
   await remote.noop(); // probe until purged
-  if (input.reports) {
-    enter('reporting');
-    await remote.noop(); // final report
-  }
+  if (input.reports) await local.noop(); // final report
   enter('completed', [
     { key: defineSearchAttributeKey('OffboardingOutcome', SearchAttributeType.KEYWORD), value: 'purged' },
   ]);

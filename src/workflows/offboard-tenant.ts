@@ -28,7 +28,7 @@ import { FAILURE_TYPES, QLIK_DEFAULT_PURGE_AFTER_DAYS, workflowIdFor } from '../
 import { describeProblems, validateOffboardingInput } from '../shared/input';
 import { checkPolicy } from '../shared/policy';
 import { Decisions } from './decisions';
-import { CANCELED_FAILURE_TYPE, reportLifecycleEvent, workflowMetrics } from './lifecycle-reports';
+import { CANCELED_FAILURE_TYPE, reportLifecycleEvent, reportsAreInline, workflowMetrics } from './lifecycle-reports';
 import { isoNow, OffboardingRecord } from './record';
 
 /** Ends the run as Failed with the contract's type; carries the final status as `details[0]`. */
@@ -414,8 +414,9 @@ class Offboarding {
   /** Reports and ends the run's record with `outcome`. */
   private async finish(outcome: OffboardingStatus['outcome']): Promise<void> {
     const settings = await this.loadSettings();
-    // Without a webhook the report is only a log line: no need to show the brief phase to search attributes.
-    this.record.enterPhase('reporting', { brief: !settings.reportWebhook });
+    // A report that takes no workflow task of its own ends within this one: no need to show the brief phase to
+    // search attributes (current details and the status query still show it while a report is retried).
+    this.record.enterPhase('reporting', { brief: reportsAreInline(settings) });
     const report = { ...this.status, outcome };
     log.info(`offboarding ${this.status.tenantId}: final report`, {
       report,

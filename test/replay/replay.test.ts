@@ -25,16 +25,30 @@ const files = readdirSync(HISTORIES)
   .filter((f) => f.endsWith('.json') && f !== MANIFEST_FILE)
   .sort();
 const results = new Map<string, ReplayResult>();
+const workflowIdOf = (file: string) => manifest[file]?.workflowId ?? file;
+
+function batchesWithUniqueIds(all: string[]): string[][] {
+  const batches: string[][] = [];
+  for (const file of all) {
+    const batch = batches.find((b) => b.every((other) => workflowIdOf(other) !== workflowIdOf(file)));
+    if (batch) batch.push(file);
+    else batches.push([file]);
+  }
+  return batches;
+}
 
 beforeAll(async () => {
-  const histories = files.map((file) => ({
-    workflowId: manifest[file]?.workflowId ?? file,
-    history: historyFromJson(JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'))),
-  }));
-  const byWorkflowId = new Map(files.map((file) => [manifest[file]?.workflowId ?? file, file]));
-  // One replay worker for all histories; each result names its workflow, and every workflow ID is unique.
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
-    results.set(byWorkflowId.get(result.workflowId)!, result);
+  // One replay worker per batch; each result names its workflow, so a batch holds each workflow ID once (a path
+  // recorded again in a later version has the same ID).
+  for (const batch of batchesWithUniqueIds(files)) {
+    const histories = batch.map((file) => ({
+      workflowId: workflowIdOf(file),
+      history: historyFromJson(JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'))),
+    }));
+    const byWorkflowId = new Map(batch.map((file) => [workflowIdOf(file), file]));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      results.set(byWorkflowId.get(result.workflowId)!, result);
+    }
   }
 }, 120_000);
 

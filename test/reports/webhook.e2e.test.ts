@@ -110,6 +110,13 @@ describe('lifecycle reports over the real workflow', () => {
     const deliveries = deliveriesFor(handle.workflowId);
     expect(deliveries).toHaveLength(4);
     expect(deliveries.every((d) => d.verified)).toBe(true);
+    // Reports are local activities: no activity task of their own, and the happy path stays within 40 events.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const reportTasks = events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendLifecycleEvent',
+    );
+    expect(reportTasks).toEqual([]);
+    expect(events.length).toBeLessThanOrEqual(40);
   });
 
   it('reports the reactivation, and the final report with outcome reactivated', async () => {

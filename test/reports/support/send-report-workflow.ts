@@ -1,12 +1,12 @@
 /**
- * A one-activity workflow that sends a lifecycle report with a short retry policy, so that Temporal's own retry
- * handling of the webhook failures can be watched without the offboarding workflow.
+ * A workflow that sends one lifecycle report with a short retry policy, so that Temporal's own retry handling of the
+ * webhook failures can be watched without the offboarding workflow. A local activity, as in the offboarding.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { LifecycleEvent } from '../../../src/activities/types';
 import type { ReportActivities } from '../../../src/reports';
 
-const { sendLifecycleEvent } = proxyActivities<ReportActivities>({
+const { sendLifecycleEvent } = proxyLocalActivities<ReportActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '50ms', backoffCoefficient: 2, maximumInterval: '500ms', maximumAttempts: 8 },
 });
