@@ -59,11 +59,12 @@ Flags:
                   scenario 2 also runs the floor with the offboarding's search-attribute upserts (one more batch
                   per run): tells the overhead the contract's search attributes cost from the product's own
   --worker-node-options OPTS
-                  NODE_OPTIONS for the product's worker processes, e.g. "--max-old-space-size=256" (default: none,
-                  the worker as \`npm run worker\` starts it)
+                  NODE_OPTIONS for the product's worker processes, e.g. "--trace-gc" (default: none, the worker as
+                  \`npm run worker\` starts it; its heap cap is OFFBOARD_WORKER_HEAP_MB, through --worker-env)
   --worker-env NAME=VALUE
                   one more environment variable for the product's worker processes (repeatable), e.g.
-                  OFFBOARD_MAX_CACHED_WORKFLOWS=50; a scenario's own settings cannot be overridden
+                  OFFBOARD_MAX_CACHED_WORKFLOWS=100 or OFFBOARD_WORKER_HEAP_MB=256; a scenario's own settings cannot
+                  be overridden
   --keep-server   leave the benchmark's dev server running at the end (it prints where, and how to stop it)
   --help          this text
 
@@ -113,7 +114,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--worker-node-options': {
         const raw = value();
-        if (!raw) throw new UsageError('--worker-node-options: expected Node options, e.g. "--max-old-space-size=256"');
+        if (!raw) throw new UsageError('--worker-node-options: expected Node options, e.g. "--trace-gc"');
         options.workerNodeOptions = raw;
         break;
       }

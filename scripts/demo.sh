@@ -179,7 +179,7 @@ WORKER_ENV=(
   LOG_FORMAT=text
 )
 
-nohup "${WORKER_ENV[@]}" node "$WORKER_JS" >"$WORKER_LOG" 2>&1 </dev/null &
+nohup "${WORKER_ENV[@]}" "$ROOT/bin/qlik-offboard-worker" >"$WORKER_LOG" 2>&1 </dev/null &
 echo $! >"$WORKER_PID"
 for i in $(seq 1 600); do
   grep -q 'worker polling' "$WORKER_LOG" && break

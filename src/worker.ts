@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config/worker-config';
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   });
   logger.info(
     `worker polling ${config.taskQueue} on ${connectionOptions.address} (namespace ${namespace}); regions ${config.regions.join(', ')}; ` +
-      `registration calls limited to ${config.registerCallsPerMinute}/min per region`,
+      `registration calls limited to ${config.registerCallsPerMinute}/min per region; ` +
+      `up to ${config.maxCachedWorkflows} workflows cached, heap limit ${heapLimitMb()} MB`,
   );
   try {
     await runWorkers(workers);
@@ -80,3 +82,8 @@ main().catch((error: unknown) => {
   process.stderr.write(`qlik-offboard worker: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+/** V8's heap limit: bin/qlik-offboard-worker caps it; uncapped it follows the machine's memory. */
+function heapLimitMb(): number {
+  return Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+}

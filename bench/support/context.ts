@@ -105,8 +105,10 @@ export function addSimClient(ctx: BenchContext, clientId: string): void {
 }
 
 const DIST_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository: the launcher the product's workers start with lives in its bin/. */
+const REPO_ROOT = path.resolve(DIST_ROOT, '..');
 
-/** Starts `node dist/src/worker.js` configured like production, only pointed at the simulator and the bench server. */
+/** Starts the worker (`bin/qlik-offboard-worker`) configured like production, only pointed at the simulator and the bench server. */
 export async function startProductWorker(
   ctx: BenchContext,
   name: string,
@@ -134,7 +136,8 @@ export async function startProductWorker(
   };
   const worker = await startChildWorker({
     name,
-    script: path.join(DIST_ROOT, 'src', 'worker.js'),
+    // The worker as deployed: its launcher caps the heap (OFFBOARD_WORKER_HEAP_MB).
+    command: [path.join(REPO_ROOT, 'bin', 'qlik-offboard-worker')],
     env,
     ready: /worker polling/,
   });
@@ -158,7 +161,7 @@ function floorBundle(ctx: BenchContext): Promise<string> {
 export async function startFloorWorker(ctx: BenchContext, name: string, taskQueue: string): Promise<ChildWorker> {
   return startChildWorker({
     name,
-    script: path.join(DIST_ROOT, 'bench', 'floor', 'worker.js'),
+    command: [process.execPath, path.join(DIST_ROOT, 'bench', 'floor', 'worker.js')],
     env: {
       ...cleanEnv(),
       BENCH_TEMPORAL_ADDRESS: ctx.server.address,

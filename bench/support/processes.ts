@@ -57,17 +57,18 @@ export function processCpuMs(pid: number): number | undefined {
 }
 
 /**
- * Starts `node <script>` with `env` and resolves once a line of its output matches `ready`; rejects when it exits
+ * Starts `command` (an executable and its arguments) with `env` and resolves once a line of its output matches `ready`; rejects when it exits
  * first or `timeoutMs` passes, with its last lines of output.
  */
 export async function startChildWorker(options: {
   name: string;
-  script: string;
+  command: [string, ...string[]];
   env: NodeJS.ProcessEnv;
   ready: RegExp;
   timeoutMs?: number;
 }): Promise<ChildWorker> {
-  const child: ChildProcess = spawn(process.execPath, [options.script], {
+  const [executable, ...args] = options.command;
+  const child: ChildProcess = spawn(executable, args, {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -21,6 +21,7 @@ export function createSettingsActivity(config: WorkerConfig) {
           config.regions.map((region) => [region, registerTaskQueueFor(config.taskQueue, region)]),
         ),
         reportWebhook: config.webhook !== undefined,
+        reportsAsLocalActivities: true,
       };
     },
   };

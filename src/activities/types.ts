@@ -15,6 +15,11 @@ export interface WorkerSettings {
   registerTaskQueues: Record<string, string>;
   /** True when lifecycle events go to a webhook (`REPORT_WEBHOOK_URL`). */
   reportWebhook: boolean;
+  /**
+   * Lifecycle reports run as local activities. Every worker sets it since they do; runs whose history recorded
+   * settings without it (started on an older worker) keep sending remote report activities, so that they replay.
+   */
+  reportsAsLocalActivities?: true;
 }
 
 /** Backoff of the probe loops. */

@@ -222,8 +222,9 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     registerUrlTemplate,
     tenantUrlTemplate,
     registerCallsPerMinute: reader.positiveNumber('QLIK_REGISTER_CALLS_PER_MINUTE', 90),
-    // About 0.5 MB per cached workflow: 250 keeps a worker near 300 MB however many offboardings sleep.
-    maxCachedWorkflows: Math.floor(reader.positiveNumber('OFFBOARD_MAX_CACHED_WORKFLOWS', 250)),
+    // Sleeping offboardings gain nothing from the cache (evicted, one costs a replay of ~40 events when it wakes): 50
+    // keeps a worker under 300 MB with 10,000 asleep, with the heap cap of bin/qlik-offboard-worker.
+    maxCachedWorkflows: Math.floor(reader.positiveNumber('OFFBOARD_MAX_CACHED_WORKFLOWS', 50)),
     allowedHostnameSuffixes,
     protectedTenants: reader.list('OFFBOARD_PROTECTED_TENANTS', []),
     timings,

@@ -6,7 +6,6 @@ import {
   type ActivityOptions,
   log,
   metricMeter,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   workflowInfo,
@@ -29,9 +28,9 @@ const reportOptions = {
  * A report is one short signed POST: as a local activity it costs one marker event in the workflow task that is
  * running anyway, instead of an activity task and the workflow task after it (6 events). Retries past a minute's
  * backoff wait behind a timer, so the day-long retry budget stays. Runs that started before this change keep their
- * remote report activities (the patch), so that their histories still replay.
+ * remote report activities (`reportsAsLocalActivities` is absent from the settings their history recorded), so that
+ * they still replay. Unlike `patched()`, this costs no marker and no TemporalChangeVersion upsert per run.
  */
-const REPORTS_AS_LOCAL_ACTIVITIES = 'lifecycle-reports-as-local-activities';
 const localReports = proxyLocalActivities<OffboardingActivities>(reportOptions);
 const remoteReports = proxyActivities<OffboardingActivities>(reportOptions);
 
@@ -42,7 +41,7 @@ export { CANCELED_FAILURE_TYPE };
  * as local activities. The `reporting` phase is then over within one workflow task.
  */
 export function reportsAreInline(settings: WorkerSettings): boolean {
-  return !settings.reportWebhook || patched(REPORTS_AS_LOCAL_ACTIVITIES);
+  return !settings.reportWebhook || settings.reportsAsLocalActivities === true;
 }
 
 /** Sends one lifecycle event when the worker has a webhook configured; never throws. */
@@ -54,7 +53,7 @@ export async function reportLifecycleEvent(
 ): Promise<void> {
   if (!settings.reportWebhook) return;
   const { workflowId, runId } = workflowInfo();
-  const reports = patched(REPORTS_AS_LOCAL_ACTIVITIES) ? localReports : remoteReports;
+  const reports = settings.reportsAsLocalActivities ? localReports : remoteReports;
   try {
     await reports.sendLifecycleEvent({ kind, workflowId, runId, status: record.snapshot(), failure });
   } catch (error) {

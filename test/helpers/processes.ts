@@ -1,5 +1,5 @@
 /**
- * Real processes for the reliability tests: the built worker (`node dist/src/worker.js`, exactly what
+ * Real processes for the reliability tests: the built worker (`bin/qlik-offboard-worker`, exactly what
  * `npm run worker` runs) and a private Temporal dev server with a database file (`temporal-dev.sh` on a port of
  * its own, never the default 7233 one). Crash, restart and shutdown tests need real processes: a worker inside
  * Jest cannot be SIGKILLed.
@@ -27,6 +27,7 @@ export function repoRoot(): string {
 
 const ROOT = repoRoot();
 const WORKER_JS = path.join(ROOT, 'dist', 'src', 'worker.js');
+const WORKER_LAUNCHER = path.join(ROOT, 'bin', 'qlik-offboard-worker');
 const WORKFLOW_BUNDLE_JS = path.join(ROOT, 'dist', 'workflow-bundle.js');
 const DEV_SCRIPT = path.join(ROOT, 'temporal-dev.sh');
 
@@ -59,12 +60,12 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts `node dist/src/worker.js` with `env` on top of a minimal environment (PATH, HOME): nothing from the test
+ * Starts the worker (`bin/qlik-offboard-worker`) with `env` on top of a minimal environment (PATH, HOME): nothing from the test
  * process leaks in, so a missing variable really is missing.
  */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   ensureBuilt();
-  const child: ChildProcess = spawn(process.execPath, [WORKER_JS], {
+  const child: ChildProcess = spawn(WORKER_LAUNCHER, [], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

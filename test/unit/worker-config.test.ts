@@ -26,7 +26,7 @@ describe('loadWorkerConfig', () => {
       registerUrlTemplate: 'https://register.{region}.qlikcloud.com',
       tenantUrlTemplate: 'https://{hostname}',
       registerCallsPerMinute: 90,
-      maxCachedWorkflows: 250,
+      maxCachedWorkflows: 50,
       allowedHostnameSuffixes: ['.qlikcloud.com'],
       protectedTenants: [],
       timings: {
