@@ -44,4 +44,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The modules of the workflow bundle are loaded once and shared by every workflow (src/worker/workflow-bundle.ts).
+    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts', 'src/metrics/names.ts', 'src/reports/payload.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "Program > VariableDeclaration[kind!='const'], Program > ExportNamedDeclaration > VariableDeclaration[kind!='const']",
+          message: 'Workflow modules are shared by every workflow run: no mutable state at module scope.',
+        },
+      ],
+    },
+  },
 );

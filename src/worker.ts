@@ -13,6 +13,7 @@ import { createQlikClient } from './qlik/create-qlik-client';
 import { createReportActivities } from './reports';
 import { temporalConnectionConfig } from './temporal-connection';
 import { createWorkers, runWorkers } from './worker/create-workers';
+import { workflowBundleOptions } from './worker/workflow-bundle';
 import { createLogger } from './worker/logger';
 import { missingSearchAttributes } from './worker/search-attributes-check';
 
@@ -60,7 +61,10 @@ async function main(): Promise<void> {
     reports,
     workflows: existsSync(WORKFLOW_BUNDLE)
       ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
-      : { workflowsPath: require.resolve('./workflows') },
+      : {
+          workflowsPath: workflowBundleOptions.workflowsPath,
+          bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules },
+        },
   });
   logger.info(
     `worker polling ${config.taskQueue} on ${connectionOptions.address} (namespace ${namespace}); regions ${config.regions.join(', ')}; ` +

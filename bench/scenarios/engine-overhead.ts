@@ -12,7 +12,7 @@ import { FLOOR_WORKFLOW_TYPE, secondTaskQueueOf } from '../floor/names';
 import type { FloorInput } from '../floor/workflows';
 import type { BenchOptions } from '../options';
 import { runBatch, type BatchResult } from '../support/batch';
-import { startFloorWorker, type BenchContext } from '../support/context';
+import { productWorkerShape, startFloorWorker, type BenchContext } from '../support/context';
 import type { ChildWorker } from '../support/processes';
 import { runProductBatch, startProductWorkers, type ProductRun, type ProductWorkers } from '../support/product-run';
 import { median, percentile } from '../support/stats';
@@ -142,7 +142,8 @@ export async function engineOverheadScenario(
   const floorQueue = `bench-${ctx.runTag}-s2floor`;
   const [ours, floor] = await Promise.all([
     startUnthrottledWorkers(ctx, options),
-    startFloorWorker(ctx, 'floor worker', floorQueue),
+    // The same cache bound and heap cap as the product's worker: what differs is only the workflow.
+    startFloorWorker(ctx, 'floor worker', floorQueue, productWorkerShape(options.workerEnv)),
   ]);
   try {
     const variants: Variant[] = options.explainOverhead ? ['ours', 'floor', 'floor+sa'] : ['ours', 'floor'];

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/config/worker-config';
 import { workflowIdFor, type OffboardingInput } from '../../src/shared/contract';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import type { Job } from './batch';
@@ -148,6 +149,8 @@ export async function startProductWorker(
 function floorBundle(ctx: BenchContext): Promise<string> {
   ctx.floorBundle ??= bundleWorkflowCode({
     workflowsPath: path.join(DIST_ROOT, 'bench', 'floor', 'workflows.js'),
+    // Shared by every workflow of the worker, as the product's are (src/worker/workflow-bundle.ts).
+    preloadModules: [path.join(DIST_ROOT, 'bench', 'floor', 'workflows.js')],
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m) => ctx.log(m), log() {} },
   }).then(({ code }) => {
     const file = path.join(ctx.scratchDir, 'floor-bundle.js');
@@ -157,16 +160,43 @@ function floorBundle(ctx: BenchContext): Promise<string> {
   return ctx.floorBundle;
 }
 
-/** Starts the floor's worker process (`dist/bench/floor/worker.js`). */
-export async function startFloorWorker(ctx: BenchContext, name: string, taskQueue: string): Promise<ChildWorker> {
+/** The default heap cap of bin/qlik-offboard-worker (`OFFBOARD_WORKER_HEAP_MB`). */
+const LAUNCHER_DEFAULT_HEAP_MB = 192;
+
+/** The worker-process settings that bound a worker's workflow cache and memory. */
+export interface WorkerShape {
+  maxCachedWorkflows: number;
+  heapMb: number;
+}
+
+/** The shape of the product's worker processes: their defaults, or what `--worker-env` sets. */
+export function productWorkerShape(extraEnv: Record<string, string> = {}): WorkerShape {
+  return {
+    maxCachedWorkflows: Number(extraEnv.OFFBOARD_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS),
+    heapMb: Number(extraEnv.OFFBOARD_WORKER_HEAP_MB ?? LAUNCHER_DEFAULT_HEAP_MB),
+  };
+}
+
+/** Starts the floor's worker process (`dist/bench/floor/worker.js`) with the product worker's `shape`. */
+export async function startFloorWorker(
+  ctx: BenchContext,
+  name: string,
+  taskQueue: string,
+  shape: WorkerShape,
+): Promise<ChildWorker> {
   return startChildWorker({
     name,
-    command: [process.execPath, path.join(DIST_ROOT, 'bench', 'floor', 'worker.js')],
+    command: [
+      process.execPath,
+      `--max-old-space-size=${shape.heapMb}`,
+      path.join(DIST_ROOT, 'bench', 'floor', 'worker.js'),
+    ],
     env: {
       ...cleanEnv(),
       BENCH_TEMPORAL_ADDRESS: ctx.server.address,
       BENCH_TASK_QUEUE: taskQueue,
       BENCH_WORKFLOW_BUNDLE: await floorBundle(ctx),
+      BENCH_MAX_CACHED_WORKFLOWS: String(shape.maxCachedWorkflows),
     },
     ready: /floor worker ready/,
   });

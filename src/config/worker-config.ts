@@ -23,6 +23,9 @@ export interface OffboardingTimings {
   dayMs: number;
 }
 
+/** `OFFBOARD_MAX_CACHED_WORKFLOWS` when unset. */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
+
 export interface WorkerConfig {
   taskQueue: string;
   regions: string[];
@@ -224,7 +227,9 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     registerCallsPerMinute: reader.positiveNumber('QLIK_REGISTER_CALLS_PER_MINUTE', 90),
     // Sleeping offboardings gain nothing from the cache (evicted, one costs a replay of ~40 events when it wakes): 50
     // keeps a worker under 300 MB with 10,000 asleep, with the heap cap of bin/qlik-offboard-worker.
-    maxCachedWorkflows: Math.floor(reader.positiveNumber('OFFBOARD_MAX_CACHED_WORKFLOWS', 50)),
+    maxCachedWorkflows: Math.floor(
+      reader.positiveNumber('OFFBOARD_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS),
+    ),
     allowedHostnameSuffixes,
     protectedTenants: reader.list('OFFBOARD_PROTECTED_TENANTS', []),
     timings,

@@ -11,7 +11,7 @@ export interface WorkerSetup {
   qlik: QlikClient;
   reports: ActivityDeps['reports'];
   /** The prebuilt workflow bundle, or the workflows module path (slower: bundles at start). */
-  workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+  workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'>;
   /** Extra options for the main worker (e.g. a small `maxCachedWorkflows` in tests). */
   options?: Partial<WorkerOptions>;
 }

@@ -63,17 +63,15 @@ export async function reportLifecycleEvent(
   }
 }
 
-/** Counters on the worker's metrics endpoint (replay-safe: the SDK counts only new events). */
+/**
+ * Counters on the worker's metrics endpoint (replay-safe: the SDK counts only new events). Made where they are used:
+ * this module is loaded once and shared by every workflow (src/worker/workflow-bundle.ts), before any workflow
+ * context exists, and a counter can only be made inside one.
+ */
 export const workflowMetrics = {
-  started: metricMeter.createCounter(METRIC_NAMES.offboardingStarted, 'workflows', 'offboardings started'),
-  completed: metricMeter.createCounter(
-    METRIC_NAMES.offboardingCompleted,
-    'workflows',
-    'offboardings completed, by outcome',
-  ),
-  failed: metricMeter.createCounter(
-    METRIC_NAMES.offboardingFailed,
-    'workflows',
-    'offboardings failed, by failure type',
-  ),
+  started: () => metricMeter.createCounter(METRIC_NAMES.offboardingStarted, 'workflows', 'offboardings started'),
+  completed: () =>
+    metricMeter.createCounter(METRIC_NAMES.offboardingCompleted, 'workflows', 'offboardings completed, by outcome'),
+  failed: () =>
+    metricMeter.createCounter(METRIC_NAMES.offboardingFailed, 'workflows', 'offboardings failed, by failure type'),
 };

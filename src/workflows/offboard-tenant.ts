@@ -79,7 +79,7 @@ export async function offboardTenant(rawInput: OffboardingInput): Promise<Offboa
   const record = new OffboardingRecord(rawInput);
   const decisions = new Decisions(record);
   decisions.install();
-  workflowMetrics.started.add(1, { dry_run: String((rawInput as Partial<OffboardingInput>)?.dryRun === true) });
+  workflowMetrics.started().add(1, { dry_run: String((rawInput as Partial<OffboardingInput>)?.dryRun === true) });
 
   await CancellationScope.nonCancellable(() => new Offboarding(record, decisions).runToEnd(rawInput));
   await condition(allHandlersFinished);
@@ -112,7 +112,7 @@ class Offboarding {
       const { httpStatus, code, traceId } = error.details ?? {};
       this.record.setLastError({ type: error.type, message: error.message, httpStatus, code, traceId });
       this.record.fail();
-      workflowMetrics.failed.add(1, { type: error.type });
+      workflowMetrics.failed().add(1, { type: error.type });
       await reportLifecycleEvent(await this.loadSettings(), this.record, 'final-report', {
         type: error.type,
         message: error.message,
@@ -428,7 +428,7 @@ class Offboarding {
       : undefined;
     await reportLifecycleEvent(settings, this.record, 'final-report', canceled);
     this.record.complete(outcome);
-    if (outcome) workflowMetrics.completed.add(1, { outcome });
+    if (outcome) workflowMetrics.completed().add(1, { outcome });
   }
 }
 
