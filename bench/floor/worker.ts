@@ -2,8 +2,8 @@
  * The floor's worker process (`node dist/bench/floor/worker.js`), shaped like the product's: one worker for the
  * workflows and activities on `BENCH_TASK_QUEUE`, one for the activities on `BENCH_TASK_QUEUE-second`, in one process,
  * with the product worker's cache bound (`BENCH_MAX_CACHED_WORKFLOWS`; the benchmark also gives it the same heap cap)
- * and otherwise the SDK's default options. Loads the bundle at `BENCH_WORKFLOW_BUNDLE` (the benchmark builds it once, as
- * `npm run build` does the product's); without it, bundles its small workflow file at start.
+ * and otherwise the SDK's default options. Loads the bundle at `BENCH_WORKFLOW_BUNDLE` (the benchmark builds it once,
+ * as `npm run build` does the product's); without it, bundles its small workflow file at start.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { floorActivities } from './activities';

@@ -109,7 +109,10 @@ const DIST_ROOT = path.resolve(__dirname, '..', '..');
 /** The repository: the launcher the product's workers start with lives in its bin/. */
 const REPO_ROOT = path.resolve(DIST_ROOT, '..');
 
-/** Starts the worker (`bin/qlik-offboard-worker`) configured like production, only pointed at the simulator and the bench server. */
+/**
+ * Starts the worker (`bin/qlik-offboard-worker`) configured like production, only pointed at the simulator and the
+ * bench server.
+ */
 export async function startProductWorker(
   ctx: BenchContext,
   name: string,

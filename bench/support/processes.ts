@@ -57,8 +57,8 @@ export function processCpuMs(pid: number): number | undefined {
 }
 
 /**
- * Starts `command` (an executable and its arguments) with `env` and resolves once a line of its output matches `ready`; rejects when it exits
- * first or `timeoutMs` passes, with its last lines of output.
+ * Starts `command` (an executable and its arguments) with `env` and resolves once a line of its output matches
+ * `ready`; rejects when it exits first or `timeoutMs` passes, with its last lines of output.
  */
 export async function startChildWorker(options: {
   name: string;

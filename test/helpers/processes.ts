@@ -60,8 +60,8 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts the worker (`bin/qlik-offboard-worker`) with `env` on top of a minimal environment (PATH, HOME): nothing from the test
- * process leaks in, so a missing variable really is missing.
+ * Starts the worker (`bin/qlik-offboard-worker`) with `env` on top of a minimal environment (PATH, HOME): nothing
+ * from the test process leaks in, so a missing variable really is missing.
  */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   ensureBuilt();
