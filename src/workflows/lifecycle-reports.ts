@@ -14,6 +14,7 @@ import type { OffboardingActivities } from '../activities';
 import type { LifecycleEventKind, WorkerSettings } from '../activities/types';
 import { METRIC_NAMES } from '../metrics/names';
 import { CANCELED_FAILURE_TYPE } from '../reports/payload';
+import type { OffboardingStatus } from '../shared/contract';
 import type { OffboardingRecord } from './record';
 
 const reportOptions = {
@@ -44,20 +45,46 @@ export function reportsAreInline(settings: WorkerSettings): boolean {
   return !settings.reportWebhook || settings.reportsAsLocalActivities === true;
 }
 
-/** Sends one lifecycle event when the worker has a webhook configured; never throws. */
-export async function reportLifecycleEvent(
+/**
+ * The run's lifecycle events, sent one after another (a receiver sees them in order) without holding up the
+ * offboarding: a webhook that is down for hours never delays a decision. Each event carries the status of the moment
+ * it happened, whenever it is delivered.
+ */
+export class LifecycleReports {
+  private delivered: Promise<void> = Promise.resolve();
+
+  constructor(private readonly record: OffboardingRecord) {}
+
+  /**
+   * Queues `kind` behind the events before it; with `wait` (the final report), resolves once all are delivered or
+   * given up. Runs that send remote report activities (started before local reports) waited for every event, and
+   * still do: their histories must replay as they ran. Never throws.
+   */
+  async send(
+    settings: WorkerSettings,
+    kind: LifecycleEventKind,
+    options: { failure?: { type: string; message: string }; wait?: boolean } = {},
+  ): Promise<void> {
+    if (!settings.reportWebhook) return;
+    const status = this.record.snapshot();
+    this.delivered = this.delivered.then(() => deliver(settings, kind, status, options.failure));
+    if (options.wait || !settings.reportsAsLocalActivities) await this.delivered;
+  }
+}
+
+/** One lifecycle event to the webhook; a failure is logged, never thrown. */
+async function deliver(
   settings: WorkerSettings,
-  record: OffboardingRecord,
   kind: LifecycleEventKind,
-  failure?: { type: string; message: string },
+  status: OffboardingStatus,
+  failure: { type: string; message: string } | undefined,
 ): Promise<void> {
-  if (!settings.reportWebhook) return;
   const { workflowId, runId } = workflowInfo();
   const reports = settings.reportsAsLocalActivities ? localReports : remoteReports;
   try {
-    await reports.sendLifecycleEvent({ kind, workflowId, runId, status: record.snapshot(), failure });
+    await reports.sendLifecycleEvent({ kind, workflowId, runId, status, failure });
   } catch (error) {
-    log.warn(`offboarding ${record.status.tenantId}: the webhook did not take the ${kind} event`, {
+    log.warn(`offboarding ${status.tenantId}: the webhook did not take the ${kind} event`, {
       error: error instanceof Error ? error.message : String(error),
     });
   }

@@ -28,7 +28,7 @@ import { FAILURE_TYPES, QLIK_DEFAULT_PURGE_AFTER_DAYS, workflowIdFor } from '../
 import { describeProblems, validateOffboardingInput } from '../shared/input';
 import { checkPolicy } from '../shared/policy';
 import { Decisions } from './decisions';
-import { CANCELED_FAILURE_TYPE, reportLifecycleEvent, reportsAreInline, workflowMetrics } from './lifecycle-reports';
+import { CANCELED_FAILURE_TYPE, LifecycleReports, reportsAreInline, workflowMetrics } from './lifecycle-reports';
 import { isoNow, OffboardingRecord } from './record';
 
 /** Ends the run as Failed with the contract's type; carries the final status as `details[0]`. */
@@ -93,11 +93,14 @@ export async function offboardTenant(rawInput: OffboardingInput): Promise<Offboa
 class Offboarding {
   private settings: WorkerSettings | undefined;
   private input!: OffboardingInput;
+  private readonly reports: LifecycleReports;
 
   constructor(
     private readonly record: OffboardingRecord,
     private readonly decisions: Decisions,
-  ) {}
+  ) {
+    this.reports = new LifecycleReports(record);
+  }
 
   private get status(): OffboardingStatus {
     return this.record.status;
@@ -113,9 +116,9 @@ class Offboarding {
       this.record.setLastError({ type: error.type, message: error.message, httpStatus, code, traceId });
       this.record.fail();
       workflowMetrics.failed().add(1, { type: error.type });
-      await reportLifecycleEvent(await this.loadSettings(), this.record, 'final-report', {
-        type: error.type,
-        message: error.message,
+      await this.reports.send(await this.loadSettings(), 'final-report', {
+        failure: { type: error.type, message: error.message },
+        wait: true,
       });
       await condition(allHandlersFinished);
       throw ApplicationFailure.create({
@@ -249,7 +252,7 @@ class Offboarding {
       // Qlik resets the countdown on a repeat deactivate, so the date of the last answer is the one that holds.
       if (answer.estimatedPurgeDate) this.record.setPurgeDate(answer.estimatedPurgeDate, 'qlik');
       else this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
-      await reportLifecycleEvent(this.settings!, this.record, 'deactivated');
+      await this.reports.send(this.settings!, 'deactivated');
     } catch (error) {
       const failure = failureOf(error);
       this.record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
@@ -368,7 +371,7 @@ class Offboarding {
           summary: 'reactivate the tenant',
         }).reactivateTenant(this.tenantRef);
         this.status.reactivatedAt = isoNow();
-        await reportLifecycleEvent(this.settings!, this.record, 'reactivated');
+        await this.reports.send(this.settings!, 'reactivated');
         return this.finish(outcome);
       } catch (error) {
         const failure = failureOf(error);
@@ -378,7 +381,7 @@ class Offboarding {
       const answer = await this.probeUntilKnown(1);
       if (answer.state === 'active') {
         this.status.reactivatedAt = isoNow();
-        await reportLifecycleEvent(this.settings!, this.record, 'reactivated');
+        await this.reports.send(this.settings!, 'reactivated');
         return this.finish(outcome);
       }
       if (answer.state === 'purged') return this.finish('purged');
@@ -426,7 +429,7 @@ class Offboarding {
     const canceled = this.decisions.endsCanceled
       ? { type: CANCELED_FAILURE_TYPE, message: `offboarding of ${this.status.tenantId} cancelled by request` }
       : undefined;
-    await reportLifecycleEvent(settings, this.record, 'final-report', canceled);
+    await this.reports.send(settings, 'final-report', { failure: canceled, wait: true });
     this.record.complete(outcome);
     if (outcome) workflowMetrics.completed().add(1, { outcome });
   }

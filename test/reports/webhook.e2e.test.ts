@@ -25,6 +25,8 @@ let receiver: Receiver;
 let h: Harness;
 let workers: Worker[];
 let running: Promise<void>;
+/** Workflows whose every delivery the receiver answers 503, as long as they are listed. */
+const webhookDownFor = new Set<string>();
 
 beforeAll(async () => {
   // Once per file, before anything uses the runtime: every injected 500 would otherwise log a warning.
@@ -35,6 +37,7 @@ beforeAll(async () => {
   const failedOnce = new Set<string>();
   receiver.script((_n, delivery) => {
     const key = String(delivery.headers['idempotency-key']);
+    if ([...webhookDownFor].some((id) => key.startsWith(`${id}/`))) return { status: 503 };
     if (failedOnce.has(key)) return { status: 200 };
     failedOnce.add(key);
     return { status: 500 };
@@ -77,8 +80,12 @@ function deliveriesFor(workflowId: string) {
   return receiver.deliveries.filter((d) => String(d.headers['idempotency-key']).startsWith(`${workflowId}/`));
 }
 
-async function untilPhase(handle: WorkflowHandle, phase: OffboardingStatus['phase']): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+async function untilPhase(
+  handle: WorkflowHandle,
+  phase: OffboardingStatus['phase'],
+  timeoutMs = 10_000,
+): Promise<void> {
+  for (let i = 0; i < timeoutMs / 50; i++) {
     if ((await handle.query(statusQuery)).phase === phase) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -147,4 +154,42 @@ describe('lifecycle reports over the real workflow', () => {
     });
     expect(JSON.stringify(receiver.deliveries.map((d) => d.body))).not.toMatch(/SECRET|do-not-leak/);
   });
+
+  it('a webhook that is down delays no decision: the tenant is reactivated meanwhile, and the events arrive in order', async () => {
+    // Days of 1 s: a grace period of 90 s, far longer than the few seconds a workflow task may wait on a local
+    // activity being retried.
+    const slow = await startHarness(env, {
+      sim: { dayMs: 1_000 },
+      env: { REPORT_WEBHOOK_URL: receiver.url, REPORT_WEBHOOK_SECRET: SECRET },
+    });
+    try {
+      await slow.startWorkers({ shutdownGraceTime: '2s' });
+      slow.sim.addTenant(tenant('Hook4'));
+      const workflowId = workflowIdFor('Hook4');
+      webhookDownFor.add(workflowId);
+      const handle = await slow.client.workflow.start<typeof offboardTenant>('offboardTenant', {
+        taskQueue: slow.taskQueue,
+        workflowId,
+        args: [{ tenantId: 'Hook4', hostname: hostnameOf('Hook4'), region: 'eu', purgeAfterDays: 90 }],
+      });
+      // The "deactivated" event keeps failing; the offboarding goes on regardless.
+      await untilPhase(handle, 'grace-period', 60_000);
+      await handle.executeUpdate(reactivateUpdate, { args: [{ requestedBy: 'crm', reason: 'renewed' }] });
+      for (let i = 0; i < 1_200 && slow.sim.tenant('Hook4')!.status !== 'active'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(slow.sim.tenant('Hook4')!.status).toBe('active');
+      expect(reportsFor(workflowId)).toEqual([]);
+      expect(deliveriesFor(workflowId).length).toBeGreaterThan(0);
+      // The receiver comes back: every event arrives, in order, and then the run ends.
+      webhookDownFor.delete(workflowId);
+      expect((await handle.result()).outcome).toBe('reactivated');
+      const reports = reportsFor(workflowId);
+      expect(reports.map((r) => r.event)).toEqual(['deactivated', 'reactivated', 'final-report']);
+      // Each event carries the status of its moment, not of its delivery.
+      expect(reports[0]).toMatchObject({ phase: 'deactivating' });
+    } finally {
+      await slow.close();
+    }
+  }, 240_000);
 });
