@@ -417,8 +417,8 @@ class Offboarding {
   /** Reports and ends the run's record with `outcome`. */
   private async finish(outcome: OffboardingStatus['outcome']): Promise<void> {
     const settings = await this.loadSettings();
-    // A report that takes no workflow task of its own ends within this one: no need to show the brief phase to
-    // search attributes (current details and the status query still show it while a report is retried).
+    // Reports that take no workflow task of their own normally end within this one: no search-attribute upsert for
+    // so brief a phase. While a webhook is down it lasts longer; current details and the status query show it.
     this.record.enterPhase('reporting', { brief: reportsAreInline(settings) });
     const report = { ...this.status, outcome };
     log.info(`offboarding ${this.status.tenantId}: final report`, {
