@@ -88,6 +88,13 @@ async function inPhase(h: Harness, handle: Handle, phase: Parameters<typeof wait
 
 const message: MessageArgs = { reason: 'recorded for the replay test', requestedBy: 'record-histories' };
 
+/** Starts a run with 90 days of grace and signals reactivate once it sleeps in its grace period. */
+async function reactivateInGracePeriod(h: Harness, id: string): Promise<Handle> {
+  const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+  await handle.signal(reactivateSignal, message);
+  return handle;
+}
+
 const DRIVERS: Record<ReplayPath, Driver> = {
   purged: { ends: 'purged', drive: (h, id) => start(h, input(id)) },
   'purged-computed-date': { ends: 'purged', group: 'omit', drive: (h, id) => start(h, input(id)) },
@@ -199,11 +206,7 @@ const DRIVERS: Record<ReplayPath, Driver> = {
   },
   reactivated: {
     ends: 'reactivated',
-    drive: async (h, id) => {
-      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
-      await handle.signal(reactivateSignal, message);
-      return handle;
-    },
+    drive: reactivateInGracePeriod,
   },
   'reactivated-update': {
     ends: 'reactivated',
@@ -217,11 +220,7 @@ const DRIVERS: Record<ReplayPath, Driver> = {
     ends: 'reactivated',
     group: 'reject',
     faults: (tenantId) => [{ route: 'reactivate', tenantId, sequence: ['lost'] }],
-    drive: async (h, id) => {
-      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
-      await handle.signal(reactivateSignal, message);
-      return handle;
-    },
+    drive: reactivateInGracePeriod,
   },
   'reactivated-externally': {
     ends: 'reactivated-externally',
@@ -284,11 +283,7 @@ const DRIVERS: Record<ReplayPath, Driver> = {
   'reactivated-with-reports': {
     ends: 'reactivated',
     group: 'reports',
-    drive: async (h, id) => {
-      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
-      await handle.signal(reactivateSignal, message);
-      return handle;
-    },
+    drive: reactivateInGracePeriod,
   },
   'failed-tenant-not-found-with-reports': {
     ends: 'failed TenantNotFound',
