@@ -190,7 +190,7 @@ export function perTenantCostTable(groups: RunGroup[], options: { reports: boole
           .sort((a, b) => b.bytes - a.bytes)[0];
         return largest ? `${kibibytes(largest.bytes)} (${largest.type})` : NA;
       }),
-      'the report activities carry a status snapshot; no event holds more than a small JSON object',
+      'each report carries a status snapshot; no event holds more than a small JSON object',
     ],
   ];
   const header = [
