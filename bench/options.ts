@@ -17,7 +17,7 @@ export interface BenchOptions {
   explainOverhead: boolean;
   /** Leave the dev server running at the end, for a look at the histories in the Web UI. */
   keepServer: boolean;
-  /** `NODE_OPTIONS` for the product's worker processes (e.g. `--max-old-space-size=256`); none by default. */
+  /** `NODE_OPTIONS` for the product's worker processes (e.g. `--trace-gc`); none by default. */
   workerNodeOptions?: string;
   /** Further worker settings (`OFFBOARD_MAX_CACHED_WORKFLOWS=50`), on top of the ones each scenario sets. */
   workerEnv: Record<string, string>;

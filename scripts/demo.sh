@@ -15,7 +15,8 @@
 #   TEMPORAL_DEV_PORT, TEMPORAL_DEV_UI_PORT   as for temporal-dev.sh (7233, 8233)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The physical path: the worker launcher resolves symlinks, and stopping the worker matches its command line.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 
 STATE_DIR="$ROOT/.temporal"

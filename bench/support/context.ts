@@ -75,9 +75,13 @@ export async function closeContext(ctx: BenchContext, options: { keepServer?: bo
 
 /** A process environment without the developer's own Temporal/Qlik/offboarding settings. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|QLIK_|OFFBOARD_|REPORT_|LOG_FORMAT)/.test(name)),
-  );
+  return {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|QLIK_|OFFBOARD_|REPORT_|LOG_FORMAT)/.test(name)),
+    ),
+    // The worker launcher runs the `node` first on PATH: make it the one the floor's worker runs on, this one.
+    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+  };
 }
 
 /** The settings of a product worker process, in the contract's environment variables. */

@@ -10,7 +10,8 @@ export const workflowBundleOptions: Pick<BundleOptions, 'workflowsPath' | 'prelo
   workflowsPath: WORKFLOWS,
   // Evaluated once in the worker's V8 context and shared by every workflow, instead of once per workflow: each
   // workflow created (a cache miss: one that wakes, is queried or was evicted) then costs less CPU and memory. Safe
-  // because the workflow modules keep no state at module scope (ESLint refuses a module-scope `let` there):
-  // everything per run lives in the objects that `offboardTenant` creates.
+  // because the workflow modules keep no state at module scope: what they define there is only read (ESLint refuses
+  // a module-scope `let` or `var`; a mutable object would get past it), and everything per run lives in the objects
+  // that `offboardTenant` creates.
   preloadModules: [WORKFLOWS],
 };

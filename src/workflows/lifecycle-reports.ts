@@ -3,7 +3,8 @@
  * side channels: a webhook that refuses an event is logged, never a reason to change the tenant's fate.
  */
 import {
-  type ActivityOptions,
+  ActivityFailure,
+  ApplicationFailure,
   log,
   metricMeter,
   proxyActivities,
@@ -11,35 +12,40 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OffboardingActivities } from '../activities';
-import type { LifecycleEventKind, WorkerSettings } from '../activities/types';
+import type { LifecycleEvent, LifecycleEventKind, WorkerSettings } from '../activities/types';
 import { METRIC_NAMES } from '../metrics/names';
 import { CANCELED_FAILURE_TYPE } from '../reports/payload';
-import type { OffboardingStatus } from '../shared/contract';
 import type { OffboardingRecord } from './record';
 
-const reportOptions = {
+/**
+ * Temporal's activity retries for a day: a receiver that is down for hours still gets every report. Runs that started
+ * before reports became local activities send every report this way (see `reportsAsLocalActivities`).
+ */
+const remoteReports = proxyActivities<OffboardingActivities>({
   startToCloseTimeout: '1m',
-  // Retried with backoff for a day: a receiver that is down for hours still gets every report.
   scheduleToCloseTimeout: '1d',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10m' },
   summary: 'send the lifecycle event to the webhook',
-} satisfies ActivityOptions;
+});
 
 /**
- * A report is one short signed POST: as a local activity it costs one marker event in the workflow task that is
- * running anyway, instead of an activity task and the workflow task after it (6 events). Retries past a minute's
- * backoff wait behind a timer, so the day-long retry budget stays. Runs that started before this change keep their
- * remote report activities (`reportsAsLocalActivities` is absent from the settings their history recorded), so that
- * they still replay. Unlike `patched()`, this costs no marker and no TemporalChangeVersion upsert per run.
+ * The first half minute of attempts, as a local activity: one short signed POST costs a marker event in the workflow
+ * task that runs anyway, instead of an activity task and the workflow task after it (6 events). A local activity holds
+ * its workflow task open while it is retried, so it gets only this short budget; a receiver that is still down then
+ * gets the rest of the day through {@link remoteReports}, whose retries add no events and hold up nothing.
  */
-const localReports = proxyLocalActivities<OffboardingActivities>(reportOptions);
-const remoteReports = proxyActivities<OffboardingActivities>(reportOptions);
+const localReports = proxyLocalActivities<OffboardingActivities>({
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '8s' },
+  summary: 'send the lifecycle event to the webhook',
+});
 
 export { CANCELED_FAILURE_TYPE };
 
 /**
  * Whether reports take no workflow task of their own: true without a webhook (nothing is sent) and when reports run
- * as local activities. The `reporting` phase is then over within one workflow task.
+ * as local activities. The `reporting` phase is then normally over within one workflow task.
  */
 export function reportsAreInline(settings: WorkerSettings): boolean {
   return !settings.reportWebhook || settings.reportsAsLocalActivities === true;
@@ -47,8 +53,8 @@ export function reportsAreInline(settings: WorkerSettings): boolean {
 
 /**
  * The run's lifecycle events, sent one after another (a receiver sees them in order) without holding up the
- * offboarding: a webhook that is down for hours never delays a decision. Each event carries the status of the moment
- * it happened, whenever it is delivered.
+ * offboarding: a webhook that is down never holds up a decision for more than the few seconds a workflow task waits
+ * on a local activity. Each event carries the status of the moment it happened, whenever it is delivered.
  */
 export class LifecycleReports {
   private delivered: Promise<void> = Promise.resolve();
@@ -66,28 +72,38 @@ export class LifecycleReports {
     options: { failure?: { type: string; message: string }; wait?: boolean } = {},
   ): Promise<void> {
     if (!settings.reportWebhook) return;
-    const status = this.record.snapshot();
-    this.delivered = this.delivered.then(() => deliver(settings, kind, status, options.failure));
+    const { workflowId, runId } = workflowInfo();
+    const event: LifecycleEvent = { kind, workflowId, runId, status: this.record.snapshot(), failure: options.failure };
+    this.delivered = this.delivered.then(() => this.deliver(settings, event)).catch(() => undefined);
     if (options.wait || !settings.reportsAsLocalActivities) await this.delivered;
+  }
+
+  /** One lifecycle event to the webhook; a failure is logged, never thrown. */
+  private async deliver(settings: WorkerSettings, event: LifecycleEvent): Promise<void> {
+    try {
+      if (settings.reportsAsLocalActivities) {
+        try {
+          return await localReports.sendLifecycleEvent(event);
+        } catch (error) {
+          if (isNonRetryable(error)) throw error;
+          // Still down after half a minute: the rest of the day goes to activity retries, and a phase that was
+          // to be brief (reporting) is brief no more, so the search attributes show it.
+          this.record.publishPhase();
+        }
+      }
+      await remoteReports.sendLifecycleEvent(event);
+    } catch (error) {
+      log.warn(`offboarding ${event.status.tenantId}: the webhook did not take the ${event.kind} event`, {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 }
 
-/** One lifecycle event to the webhook; a failure is logged, never thrown. */
-async function deliver(
-  settings: WorkerSettings,
-  kind: LifecycleEventKind,
-  status: OffboardingStatus,
-  failure: { type: string; message: string } | undefined,
-): Promise<void> {
-  const { workflowId, runId } = workflowInfo();
-  const reports = settings.reportsAsLocalActivities ? localReports : remoteReports;
-  try {
-    await reports.sendLifecycleEvent({ kind, workflowId, runId, status, failure });
-  } catch (error) {
-    log.warn(`offboarding ${status.tenantId}: the webhook did not take the ${kind} event`, {
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+/** A failure that no retry can mend (the receiver refused the event: `WebhookRejected`). */
+function isNonRetryable(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.nonRetryable === true;
 }
 
 /**

@@ -418,7 +418,7 @@ class Offboarding {
   private async finish(outcome: OffboardingStatus['outcome']): Promise<void> {
     const settings = await this.loadSettings();
     // Reports that take no workflow task of their own normally end within this one: no search-attribute upsert for
-    // so brief a phase. While a webhook is down it lasts longer; current details and the status query show it.
+    // so brief a phase, unless a webhook that is down makes it last (LifecycleReports publishes it then).
     this.record.enterPhase('reporting', { brief: reportsAreInline(settings) });
     const report = { ...this.status, outcome };
     log.info(`offboarding ${this.status.tenantId}: final report`, {

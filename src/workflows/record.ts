@@ -44,6 +44,8 @@ export class OffboardingRecord {
   readonly status: OffboardingStatus;
   /** Search attribute changes not yet sent: they go with the next phase change, one history event for all. */
   private readonly pendingAttributes: SearchAttributeUpdatePair[] = [];
+  /** The phase the search attributes show. */
+  private publishedPhase: Phase | undefined;
 
   constructor(raw: unknown) {
     this.status = statusFromRawInput(raw);
@@ -68,26 +70,35 @@ export class OffboardingRecord {
   }
 
   /**
-   * Moves to `phase`, recording when, and tells the search attributes, the Web UI and the log. `brief` phases that
-   * end within the same workflow task skip the search-attribute upsert: nobody could filter on them anyway.
+   * Moves to `phase`, recording when, and tells the search attributes, the Web UI and the log. `brief` phases, which
+   * normally end within the same workflow task, skip the search-attribute upsert (nobody could filter on them anyway)
+   * until {@link publishPhase} says otherwise.
    */
   enterPhase(phase: Phase, options: { extra?: SearchAttributeUpdatePair[]; brief?: boolean } = {}): void {
     this.status.phase = phase;
     this.status.phaseSince = isoNow();
-    if (!options.brief) {
-      upsertSearchAttributes([
-        ...this.pendingAttributes.splice(0),
-        { key: searchAttributes.phase, value: phase },
-        { key: searchAttributes.phaseSince, value: new Date(this.status.phaseSince) },
-        ...(options.extra ?? []),
-      ]);
-    }
+    if (!options.brief) this.upsertPhase(options.extra);
     this.showDetails();
     log.info(`offboarding ${this.status.tenantId || '(invalid input)'}: phase ${phase}`, {
       tenantId: this.status.tenantId,
       workflowId: workflowInfo().workflowId,
       phase,
     });
+  }
+
+  /** Shows the current phase to the search attributes, if they do not show it yet (a brief phase that lasts). */
+  publishPhase(): void {
+    if (this.publishedPhase !== this.status.phase) this.upsertPhase();
+  }
+
+  private upsertPhase(extra: SearchAttributeUpdatePair[] = []): void {
+    this.publishedPhase = this.status.phase;
+    upsertSearchAttributes([
+      ...this.pendingAttributes.splice(0),
+      { key: searchAttributes.phase, value: this.status.phase },
+      { key: searchAttributes.phaseSince, value: new Date(this.status.phaseSince) },
+      ...extra,
+    ]);
   }
 
   setPurgeDate(date: string, source: 'qlik' | 'computed'): void {

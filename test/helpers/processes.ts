@@ -67,7 +67,12 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   ensureBuilt();
   const child: ChildProcess = spawn(WORKER_LAUNCHER, [], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
+    // The launcher runs the `node` first on PATH: make it this one.
+    env: {
+      PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      HOME: process.env.HOME ?? tmpdir(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
