@@ -131,8 +131,16 @@ function describeCall(ctx: CallContext): string {
   return `Qlik ${what}${where ? ` (${where})` : ''}`;
 }
 
-function build(kind: QlikErrorKind, ctx: CallContext, why: string, facts: string[], details: QlikError['details']) {
-  const message = `${describeCall(ctx)} failed: ${why}${facts.length > 0 ? `; ${facts.join(', ')}` : ''}`;
+function build(
+  kind: QlikErrorKind,
+  ctx: CallContext,
+  why: string,
+  facts: string[],
+  details: QlikError['details'],
+  hint?: string,
+) {
+  const message =
+    `${describeCall(ctx)} failed: ${why}${facts.length > 0 ? `; ${facts.join(', ')}` : ''}` + (hint ? `: ${hint}` : '');
   const clean: QlikError['details'] = {};
   for (const [key, value] of Object.entries(details) as [keyof QlikError['details'], unknown][]) {
     if (value === undefined) continue;
@@ -141,7 +149,13 @@ function build(kind: QlikErrorKind, ctx: CallContext, why: string, facts: string
   return new QlikError(kind, redact(message, ctx.secrets), clean);
 }
 
-function classifyStatus(call: QlikCall, status: number): { kind: QlikErrorKind; why: string } {
+// QLIK-API §2 and §8: a 403 from deactivate is an entitlement the client lacks, or, for some (paid) subscriptions,
+// deletion that Qlik Support has not enabled yet; either way a person must act, and Support asks for the traceId.
+const DEACTIVATE_FORBIDDEN_HINT =
+  "the region's OAuth client may lack the multi-tenant entitlement, or deletion must first be enabled for this " +
+  'subscription by Qlik Support (quote the traceId)';
+
+function classifyStatus(call: QlikCall, status: number): { kind: QlikErrorKind; why: string; hint?: string } {
   if (status >= 300 && status < 400)
     return { kind: 'RequestRejected', why: 'answered with a redirect (redirects are never followed)' };
   if (status === 429) return { kind: 'RateLimited', why: 'rate limited' };
@@ -158,7 +172,11 @@ function classifyStatus(call: QlikCall, status: number): { kind: QlikErrorKind; 
     case 401:
       return { kind: 'InvalidCredentials', why: 'access token refused' };
     case 403:
-      return { kind: 'Forbidden', why: 'forbidden' };
+      return {
+        kind: 'Forbidden',
+        why: 'forbidden',
+        hint: call === 'deactivate' ? DEACTIVATE_FORBIDDEN_HINT : undefined,
+      };
     case 404:
       return { kind: 'TenantNotFound', why: 'tenant not found' };
     case 412:
@@ -181,7 +199,7 @@ export function errorFromResponse(ctx: CallContext, answer: HttpAnswer, now: num
     detail: clip(parsed.detail),
     traceId: clip(parsed.traceId),
   };
-  const { kind, why } = classifyStatus(ctx.call, status);
+  const { kind, why, hint } = classifyStatus(ctx.call, status);
   const retryAfterHeader = answer.headers['retry-after'];
   const retryAfterMs =
     kind === 'RateLimited' || (kind === 'Transient' && retryAfterHeader !== undefined)
@@ -194,13 +212,20 @@ export function errorFromResponse(ctx: CallContext, answer: HttpAnswer, now: num
   if (body.traceId) facts.push(`traceId ${body.traceId}`);
   if (retryAfterMs !== undefined) facts.push(`retry after ${retryAfterMs} ms`);
   const refreshed = status === 401 && ctx.afterTokenRefresh ? ' even after one token refresh' : '';
-  return build(kind, ctx, why + refreshed, facts, {
-    httpStatus: status,
-    code: body.code,
-    traceId: body.traceId,
-    retryAfterMs,
-    outcomeUnknown: kind === 'Transient' && isStateChanging(ctx.call) ? true : undefined,
-  });
+  return build(
+    kind,
+    ctx,
+    why + refreshed,
+    facts,
+    {
+      httpStatus: status,
+      code: body.code,
+      traceId: body.traceId,
+      retryAfterMs,
+      outcomeUnknown: kind === 'Transient' && isStateChanging(ctx.call) ? true : undefined,
+    },
+    hint,
+  );
 }
 
 /**

@@ -65,6 +65,21 @@ describe('errorFromResponse: deactivate and reactivate', () => {
     );
   });
 
+  it('says what a user can do about a 403 from deactivate: entitlement, or deletion enabled by Qlik Support', () => {
+    const err = errorFromResponse(deactivate, answer(403, body('TENANTS-3', 'Forbidden', 'trace-403')));
+    expect(err.kind).toBe('Forbidden');
+    expect(err.details.traceId).toBe('trace-403');
+    expect(err.message).toContain('HTTP 403');
+    expect(err.message).toContain('code TENANTS-3');
+    expect(err.message).toContain('traceId trace-403');
+    expect(err.message).toMatch(/entitlement/);
+    expect(err.message).toMatch(/deletion must first be enabled for this subscription by Qlik Support/);
+    // The hint is about deleting: a 403 from reactivate does not send anyone to ask for deletion.
+    expect(errorFromResponse(reactivate, answer(403, body('TENANTS-3', 'Forbidden'))).message).not.toMatch(
+      /Qlik Support/,
+    );
+  });
+
   it('says a final 401 came after a token refresh', () => {
     const err = errorFromResponse({ ...deactivate, afterTokenRefresh: true }, answer(401));
     expect(err.message).toMatch(/even after one token refresh/);
