@@ -34,8 +34,10 @@ export function createProbeLoops(deps: { qlik: QlikClient; now: () => number }) 
           return { observed: true, at: new Date(now()).toISOString(), last: answer };
         }
         const left = input.deadlineMs - now();
-        if (left <= 0) return { observed: false, last: answer };
-        await sleepWithHeartbeats(Math.max(answer.retryAfterMs ?? 0, Math.min(progress.intervalMs, left)), progress);
+        const goOn = input.untilKnown === true && answer.state === 'unknown';
+        if (left <= 0 && !goOn) return { observed: false, last: answer };
+        const wait = left > 0 ? Math.min(progress.intervalMs, left) : progress.intervalMs;
+        await sleepWithHeartbeats(Math.max(answer.retryAfterMs ?? 0, wait), progress);
         progress.intervalMs = nextInterval(progress.intervalMs, input.maxIntervalMs);
       }
     },
