@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_TASK_QUEUE } from '../shared/contract';
 import { isDnsName } from '../shared/input';
 import { parseDuration } from './duration';
+import { isLoopbackTemplate } from '../qlik/url-template';
 import { checkEndpointUrl, checkUrlTemplate } from './url-template';
 
 export interface RegionCredentials {
@@ -53,6 +54,30 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_REGIONS = ['us', 'eu', 'ap', 'sg', 'de', 'uk', 'jp'];
+const REAL_DAY_MS = 86_400_000;
+
+/**
+ * The shortest probe intervals allowed for a day of `dayMs` (CONTRACT v3, issue 10 item 5): 1 s and 5 min per real
+ * day, scaled with `OFFBOARD_DAY_LENGTH`, never below 10 ms. With real days a 90-day run can then neither hammer a
+ * tenant host nor probe its way toward Temporal's history limits; a simulator's short day keeps short intervals.
+ */
+export function probeIntervalMinimums(dayMs: number): { initialMs: number; maxMs: number } {
+  const scaled = (perRealDayMs: number) => Math.max(10, Math.ceil((perRealDayMs * dayMs) / REAL_DAY_MS));
+  return { initialMs: scaled(1_000), maxMs: scaled(5 * 60_000) };
+}
+
+/** A duration in the unit that shows it exactly (`1s`, `5m`, `12500ms`), for messages. */
+function showDuration(valueMs: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (valueMs >= size && valueMs % size === 0) return `${valueMs / size}${unit}`;
+  }
+  return `${valueMs}ms`;
+}
 type Env = Record<string, string | undefined>;
 
 /** Reads the environment; collects problems instead of throwing at the first. */
@@ -197,6 +222,33 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   };
   if (timings.probeMaxIntervalMs < timings.probeInitialIntervalMs) {
     reader.problems.push('OFFBOARD_PROBE_MAX_INTERVAL must not be shorter than OFFBOARD_PROBE_INITIAL_INTERVAL');
+  }
+  // Only a value other than one real day needs the stand-in: `1d` set explicitly changes nothing, so it is accepted.
+  const dayRefused =
+    timings.dayMs !== REAL_DAY_MS &&
+    !(isLoopbackTemplate(registerUrlTemplate, 'region') && isLoopbackTemplate(tenantUrlTemplate, 'hostname'));
+  if (dayRefused) {
+    reader.problems.push(
+      `OFFBOARD_DAY_LENGTH: "${reader.text('OFFBOARD_DAY_LENGTH', '1d')}" changes the length of a day, which only a ` +
+        'local simulator may do: it is refused unless both QLIK_REGISTER_URL_TEMPLATE and QLIK_TENANT_URL_TEMPLATE ' +
+        'have a loopback host (127.0.0.0/8, localhost, [::1]); against Qlik Cloud unset it (or set 1d)',
+    );
+  }
+  // A refused day length does not lower the minimums: the intervals are judged as they would run, with real days.
+  const effectiveDayMs = dayRefused ? REAL_DAY_MS : timings.dayMs;
+  const minimums = probeIntervalMinimums(effectiveDayMs);
+  const day = `OFFBOARD_DAY_LENGTH=${showDuration(effectiveDayMs)}`;
+  for (const [name, value, minimum, per] of [
+    ['OFFBOARD_PROBE_INITIAL_INTERVAL', timings.probeInitialIntervalMs, minimums.initialMs, '1s'],
+    ['OFFBOARD_PROBE_MAX_INTERVAL', timings.probeMaxIntervalMs, minimums.maxMs, '5m'],
+  ] as const) {
+    if (value < minimum) {
+      reader.problems.push(
+        `${name}: "${reader.text(name, '')}" is below the minimum of ${showDuration(minimum)} ` +
+          `(${per} per real day of ${day}, at least 10ms): shorter intervals would flood the tenant host and grow a ` +
+          "90-day run's history toward Temporal's limits",
+      );
+    }
   }
 
   const webhookUrl = reader.text('REPORT_WEBHOOK_URL', '');

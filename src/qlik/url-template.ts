@@ -62,6 +62,20 @@ export function assertSafeUrlTemplate(name: string, template: string, placeholde
   fail('it must use https (plain http is allowed only to a loopback host: 127.0.0.0/8, localhost, [::1])');
 }
 
+/**
+ * True when every URL `template` expands to names a loopback host: the host is fixed (the placeholder is not in the
+ * authority, where the input would choose the host) and is 127.0.0.0/8, `localhost` or `[::1]`. A local stand-in.
+ */
+export function isLoopbackTemplate(template: string, placeholder: TemplatePlaceholder): boolean {
+  const authority = template.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0] ?? '';
+  if (authority.includes(`{${placeholder}}`)) return false;
+  try {
+    return isLoopbackHost(new URL(template.split(`{${placeholder}}`).join(SAMPLE_VALUES[placeholder])).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** The base URL for one region or tenant host, without a trailing slash; paths are appended to it. */
 export function expandUrlTemplate(template: string, placeholder: TemplatePlaceholder, value: string): string {
   return template.split(`{${placeholder}}`).join(value).replace(/\/+$/, '');

@@ -103,6 +103,22 @@ const CASES: Array<[string, Record<string, string | undefined>, string, RegExp]>
     /required/,
   ],
   ['unknown log format', { LOG_FORMAT: 'xml' }, 'LOG_FORMAT', /text or json/],
+  [
+    'a shortened day against Qlik Cloud (a leftover test value)',
+    {
+      OFFBOARD_DAY_LENGTH: '1s',
+      QLIK_REGISTER_URL_TEMPLATE: undefined,
+      QLIK_TENANT_URL_TEMPLATE: undefined,
+    },
+    'OFFBOARD_DAY_LENGTH',
+    /refused unless both QLIK_REGISTER_URL_TEMPLATE and QLIK_TENANT_URL_TEMPLATE have a loopback host/,
+  ],
+  [
+    'a probe interval below its minimum for real days',
+    { OFFBOARD_PROBE_INITIAL_INTERVAL: '100ms' },
+    'OFFBOARD_PROBE_INITIAL_INTERVAL',
+    /below the minimum of 1s/,
+  ],
 ];
 
 /** Starts the worker with the good environment changed by `changes`; asserts the refusal. */

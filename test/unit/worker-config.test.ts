@@ -88,6 +88,129 @@ describe('loadWorkerConfig', () => {
     expect(problemsOf(env as Record<string, string>).join('\n')).toMatch(message);
   });
 
+  describe('OFFBOARD_DAY_LENGTH', () => {
+    const loopback = {
+      ...base,
+      QLIK_REGISTER_URL_TEMPLATE: 'http://127.0.0.1:8090/register/{region}',
+      QLIK_TENANT_URL_TEMPLATE: 'http://localhost:8090/tenant/{hostname}',
+    };
+
+    it('is refused with Qlik Cloud URL templates, so a leftover test value never shortens real days', () => {
+      const problems = problemsOf({ ...base, OFFBOARD_DAY_LENGTH: '100ms' }).join('\n');
+      expect(problems).toMatch(/OFFBOARD_DAY_LENGTH/);
+      expect(problems).toMatch(/QLIK_REGISTER_URL_TEMPLATE and QLIK_TENANT_URL_TEMPLATE/);
+      expect(problems).toMatch(/loopback/);
+    });
+
+    it.each([
+      ['the register template', { QLIK_REGISTER_URL_TEMPLATE: 'https://register.{region}.qlikcloud.com' }],
+      ['the tenant template', { QLIK_TENANT_URL_TEMPLATE: 'https://{hostname}' }],
+      ['a loopback-looking name under the placeholder', { QLIK_TENANT_URL_TEMPLATE: 'https://{hostname}.localhost' }],
+      ['a public host on https', { QLIK_REGISTER_URL_TEMPLATE: 'https://sim.example.com/register/{region}' }],
+    ])('is refused when only %s is not loopback', (_what, change) => {
+      expect(problemsOf({ ...loopback, ...change, OFFBOARD_DAY_LENGTH: '1s' }).join('\n')).toMatch(
+        /OFFBOARD_DAY_LENGTH.*loopback/,
+      );
+    });
+
+    it.each([
+      ['127.0.0.0/8', 'http://127.1.2.3:9/register/{region}', 'http://127.0.0.1:9/tenant/{hostname}'],
+      ['localhost', 'http://localhost:9/register/{region}', 'https://localhost:9/tenant/{hostname}'],
+      ['[::1]', 'http://[::1]:9/register/{region}', 'http://[::1]:9/tenant/{hostname}'],
+    ])('is accepted against a %s stand-in', (_what, register, tenantTemplate) => {
+      const config = loadWorkerConfig({
+        ...base,
+        QLIK_REGISTER_URL_TEMPLATE: register,
+        QLIK_TENANT_URL_TEMPLATE: tenantTemplate,
+        OFFBOARD_DAY_LENGTH: '100ms',
+      });
+      expect(config.timings.dayMs).toBe(100);
+    });
+
+    it('set to one real day (however spelled) is harmless anywhere', () => {
+      expect(loadWorkerConfig({ ...base, OFFBOARD_DAY_LENGTH: '1d' }).timings.dayMs).toBe(86_400_000);
+      expect(loadWorkerConfig({ ...base, OFFBOARD_DAY_LENGTH: '24h' }).timings.dayMs).toBe(86_400_000);
+    });
+  });
+
+  describe('probe intervals have lower limits that scale with the day length', () => {
+    const sim = (dayLength: string) => ({
+      ...base,
+      QLIK_REGISTER_URL_TEMPLATE: 'http://127.0.0.1:8090/register/{region}',
+      QLIK_TENANT_URL_TEMPLATE: 'http://127.0.0.1:8090/tenant/{hostname}',
+      OFFBOARD_DAY_LENGTH: dayLength,
+    });
+
+    it.each([
+      [
+        'OFFBOARD_PROBE_INITIAL_INTERVAL',
+        '999ms',
+        /OFFBOARD_PROBE_INITIAL_INTERVAL: "999ms" is below the minimum of 1s/,
+      ],
+      ['OFFBOARD_PROBE_INITIAL_INTERVAL', '5ms', /OFFBOARD_PROBE_INITIAL_INTERVAL: "5ms" is below the minimum of 1s/],
+      ['OFFBOARD_PROBE_MAX_INTERVAL', '4m', /OFFBOARD_PROBE_MAX_INTERVAL: "4m" is below the minimum of 5m/],
+      ['OFFBOARD_PROBE_MAX_INTERVAL', '500ms', /OFFBOARD_PROBE_MAX_INTERVAL: "500ms" is below the minimum of 5m/],
+    ])('with real days, %s=%s is refused, naming the minimum', (variable, value, message) => {
+      const problems = problemsOf({ ...base, [variable]: value }).join('\n');
+      expect(problems).toMatch(message);
+      expect(problems).toMatch(/OFFBOARD_DAY_LENGTH/);
+    });
+
+    it('a refused day length does not lower them: both problems are reported', () => {
+      const problems = problemsOf({ ...base, OFFBOARD_DAY_LENGTH: '100ms', OFFBOARD_PROBE_INITIAL_INTERVAL: '100ms' });
+      expect(problems.join('\n')).toMatch(/OFFBOARD_DAY_LENGTH: "100ms"/);
+      expect(problems.join('\n')).toMatch(/OFFBOARD_PROBE_INITIAL_INTERVAL: "100ms" is below the minimum of 1s/);
+    });
+
+    it('with real days, the minimums themselves are accepted', () => {
+      const config = loadWorkerConfig({
+        ...base,
+        OFFBOARD_PROBE_INITIAL_INTERVAL: '1s',
+        OFFBOARD_PROBE_MAX_INTERVAL: '5m',
+      });
+      expect(config.timings).toMatchObject({ probeInitialIntervalMs: 1_000, probeMaxIntervalMs: 300_000 });
+    });
+
+    it.each([
+      // [day length, initial, max]: the values the tests, the demo and the benchmarks use today
+      ['100ms', '100ms', '500ms'], // test/helpers/harness.ts
+      ['250ms', '100ms', '500ms'], // test/reliability/support/worker-process.ts
+      ['500ms', '100ms', '500ms'], // fault families
+      ['1000ms', '500ms', '2s'], // scripts/demo.sh
+      ['200ms', '100ms', '1000ms'], // bench: engine overhead
+      ['300000ms', '1000ms', '60000ms'], // bench: scale at rest
+      ['300000ms', '500ms', '360000ms'], // bench: rate limited (scale 10)
+      ['1d', '5s', '1h'], // the defaults
+    ])('with a day of %s, %s … %s is accepted', (dayLength, initial, max) => {
+      expect(() =>
+        loadWorkerConfig({
+          ...sim(dayLength),
+          OFFBOARD_PROBE_INITIAL_INTERVAL: initial,
+          OFFBOARD_PROBE_MAX_INTERVAL: max,
+        }),
+      ).not.toThrow();
+    });
+
+    it('scales the minimums with the day (1 h day: 1s/24 and 5m/24), with a floor of 10ms', () => {
+      expect(problemsOf({ ...sim('1h'), OFFBOARD_PROBE_INITIAL_INTERVAL: '41ms' }).join('\n')).toMatch(
+        /OFFBOARD_PROBE_INITIAL_INTERVAL: "41ms" is below the minimum of 42ms/,
+      );
+      expect(problemsOf({ ...sim('1h'), OFFBOARD_PROBE_MAX_INTERVAL: '12s' }).join('\n')).toMatch(
+        /OFFBOARD_PROBE_MAX_INTERVAL: "12s" is below the minimum of 12500ms/,
+      );
+      expect(problemsOf({ ...sim('100ms'), OFFBOARD_PROBE_INITIAL_INTERVAL: '9ms' }).join('\n')).toMatch(
+        /OFFBOARD_PROBE_INITIAL_INTERVAL: "9ms" is below the minimum of 10ms/,
+      );
+      expect(
+        loadWorkerConfig({
+          ...sim('1h'),
+          OFFBOARD_PROBE_INITIAL_INTERVAL: '42ms',
+          OFFBOARD_PROBE_MAX_INTERVAL: '12500ms',
+        }).timings,
+      ).toMatchObject({ probeInitialIntervalMs: 42, probeMaxIntervalMs: 12_500 });
+    });
+  });
+
   it('reports every problem at once', () => {
     expect(problemsOf({ ...base, LOG_FORMAT: 'xml', OFFBOARD_VERIFY_TIMEOUT: 'soon' })).toHaveLength(2);
   });
