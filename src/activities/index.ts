@@ -2,6 +2,7 @@ import type { WorkerConfig } from '../config/worker-config';
 import type { QlikClient } from '../qlik/types';
 import { createProbeLoops } from './probe-loops';
 import { createQlikCalls } from './qlik-calls';
+import { createReactivation } from './reactivation';
 import { createSettingsActivity } from './settings';
 import type { LifecycleEvent } from './types';
 
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSettingsActivity(deps.config),
     ...createQlikCalls({ qlik: deps.qlik }),
     ...createProbeLoops({ qlik: deps.qlik, now }),
+    ...createReactivation({ qlik: deps.qlik, now }),
     sendLifecycleEvent: deps.reports.sendLifecycleEvent,
   };
 }

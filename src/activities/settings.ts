@@ -6,6 +6,12 @@ export function registerTaskQueueFor(taskQueue: string, region: string): string 
   return `${taskQueue}-register-${region}`;
 }
 
+/**
+ * When a run continues as new: far below Temporal's limits (51,200 events, 50 MB), and below the 10,240 events and
+ * 10 MB the contract allows a run, with room for what arrives while the run winds down its current step.
+ */
+const HISTORY_BOUNDS = { events: 4_000, bytes: 4 * 1024 * 1024 };
+
 /** The settings a workflow reads once (as a local activity, so that its history records them). */
 export function createSettingsActivity(config: WorkerConfig) {
   return {
@@ -22,6 +28,8 @@ export function createSettingsActivity(config: WorkerConfig) {
         ),
         reportWebhook: config.webhook !== undefined,
         reportsAsLocalActivities: true,
+        rulesVersion: 3,
+        historyBounds: HISTORY_BOUNDS,
       };
     },
   };

@@ -20,6 +20,13 @@ export interface WorkerSettings {
    * settings without it (started on an older worker) keep sending remote report activities, so that they replay.
    */
   reportsAsLocalActivities?: true;
+  /**
+   * The contract rules the run follows: 3 for "Rules added (v3)". Runs whose recorded settings lack it (started on
+   * an older worker) keep the behaviour they started with, so that they replay.
+   */
+  rulesVersion?: 3;
+  /** (v3) The run continues as new once its history reaches either bound (or the server suggests it). */
+  historyBounds?: { events: number; bytes: number };
 }
 
 /** Backoff of the probe loops. */
@@ -32,6 +39,8 @@ export interface AwaitDeactivatedInput extends ProbeBackoff {
   hostname: string;
   /** Stop waiting at this time (epoch ms): the probe may still answer "active" until then. */
   deadlineMs: number;
+  /** At the deadline, go on probing while the answer is unclear: return only on a known answer. */
+  untilKnown?: boolean;
 }
 
 export interface AwaitDeactivatedResult {
@@ -53,6 +62,29 @@ export interface ConfirmPurgeResult {
   outcome: 'purged' | 'active' | 'overdue';
   at: string;
   last: ProbeAnswer;
+}
+
+export interface ReactivationRoundInput extends TenantRef {
+  /** The round returns `pending` after the first attempt that ends at or after this time (epoch ms). */
+  roundEndsAtMs: number;
+  /** An "active" answer counts from this time on even if the tenant was not seen deactivated (epoch ms). */
+  activeCountsFromMs: number;
+  /** This offboarding already saw the tenant answer "deactivated". */
+  seenDeactivated: boolean;
+  /** The two "purged" answers that count as purged are this far apart. */
+  probeIntervalMs: number;
+}
+
+/** What one attempt of a reactivation round hands the next (in heartbeat details). */
+export interface RoundProgress {
+  seenDeactivated: boolean;
+}
+
+export interface ReactivationRoundResult extends RoundProgress {
+  /** `reactivated`: Qlik accepted; `active`: the probe says so; `pending`: the round ended without an answer. */
+  outcome: 'reactivated' | 'active' | 'purged' | 'pending';
+  at?: string;
+  lastError?: { type: string; message: string; httpStatus?: number; code?: string; traceId?: string };
 }
 
 /** Details attached to every activity failure (ApplicationFailure `details[0]`). */

@@ -81,6 +81,7 @@ export const FAILURE_TYPES = [
   'HostnameMismatch',
   'RequestRejected',
   'ReactivationFailed',
+  'CredentialsNotVerified',
 ] as const;
 export type FailureType = (typeof FAILURE_TYPES)[number];
 

@@ -9,10 +9,18 @@ import { cancelSignal, cancelUpdate, reactivateSignal, reactivateUpdate, statusQ
 import { isoNow, type OffboardingRecord } from './record';
 
 export class Decisions {
-  /** A Temporal cancellation request arrived (Web UI "Cancel", `temporal workflow cancel`). */
-  cancellationRequested = false;
+  /**
+   * A Temporal cancellation request arrived (Web UI "Cancel", `temporal workflow cancel`), in this run or in one
+   * that continued as new into it.
+   */
+  cancellationRequested: boolean;
 
-  constructor(private readonly record: OffboardingRecord) {}
+  constructor(
+    private readonly record: OffboardingRecord,
+    cancellationRequested = false,
+  ) {
+    this.cancellationRequested = cancellationRequested;
+  }
 
   /**
    * True when the run must end Canceled: a cancellation request made the decision (or came after the purge date).
@@ -99,7 +107,7 @@ export class Decisions {
 }
 
 /** Signals cannot be rejected: keep what is valid of a malformed argument (it only feeds the audit trail). */
-function sanitize(args: unknown): MessageArgs | undefined {
+export function sanitize(args: unknown): MessageArgs | undefined {
   const validated = validateMessageArgs(args);
   if (validated.ok) return validated.value;
   return { reason: `(malformed argument: ${describeProblems(validated.problems).slice(0, 300)})` };

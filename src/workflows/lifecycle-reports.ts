@@ -57,7 +57,7 @@ export function reportsAreInline(settings: WorkerSettings): boolean {
  * on a local activity. Each event carries the status of the moment it happened, whenever it is delivered.
  */
 export class LifecycleReports {
-  private delivered: Promise<void> = Promise.resolve();
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly record: OffboardingRecord) {}
 
@@ -74,8 +74,13 @@ export class LifecycleReports {
     if (!settings.reportWebhook) return;
     const { workflowId, runId } = workflowInfo();
     const event: LifecycleEvent = { kind, workflowId, runId, status: this.record.snapshot(), failure: options.failure };
-    this.delivered = this.delivered.then(() => this.deliver(settings, event)).catch(() => undefined);
-    if (options.wait || !settings.reportsAsLocalActivities) await this.delivered;
+    this.queue = this.queue.then(() => this.deliver(settings, event)).catch(() => undefined);
+    if (options.wait || !settings.reportsAsLocalActivities) await this.queue;
+  }
+
+  /** Resolves once every event queued so far is delivered or given up (before a continue-as-new). */
+  delivered(): Promise<void> {
+    return this.queue;
   }
 
   /** One lifecycle event to the webhook; a failure is logged, never thrown. */

@@ -15,6 +15,7 @@ import {
   CancellationScope,
   CancelledFailure,
   condition,
+  continueAsNew,
   log,
   proxyActivities,
   proxyLocalActivities,
@@ -22,13 +23,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OffboardingActivities } from '../activities';
-import type { CallFailureDetails, ProbeAnswer, WorkerSettings } from '../activities/types';
+import type { CallFailureDetails, ProbeAnswer, ReactivationRoundResult, WorkerSettings } from '../activities/types';
 import type { FailureType, OffboardingInput, OffboardingResult, OffboardingStatus } from '../shared/contract';
 import { FAILURE_TYPES, QLIK_DEFAULT_PURGE_AFTER_DAYS, workflowIdFor } from '../shared/contract';
 import { describeProblems, validateOffboardingInput } from '../shared/input';
 import { checkPolicy } from '../shared/policy';
 import { Decisions } from './decisions';
 import { CANCELED_FAILURE_TYPE, LifecycleReports, reportsAreInline, workflowMetrics } from './lifecycle-reports';
+import type { CarriedState } from './continuation';
+import { implausiblePurgeDate } from './purge-date';
 import { isoNow, OffboardingRecord } from './record';
 
 /** Ends the run as Failed with the contract's type; carries the final status as `details[0]`. */
@@ -75,14 +78,23 @@ function failureOf(error: unknown): { type: string; message: string; details?: C
   return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
-export async function offboardTenant(rawInput: OffboardingInput): Promise<OffboardingResult> {
-  const record = new OffboardingRecord(rawInput);
-  const decisions = new Decisions(record);
+/**
+ * @param rawInput the offboarding's input, as given at the start (also after a continue-as-new).
+ * @param carried what an earlier run of this offboarding handed on when its history grew long (contract v3).
+ */
+export async function offboardTenant(rawInput: OffboardingInput, carried?: CarriedState): Promise<OffboardingResult> {
+  const record = new OffboardingRecord(rawInput, carried?.status);
+  const decisions = new Decisions(record, carried?.cancellationRequested === true);
   decisions.install();
-  workflowMetrics.started().add(1, { dry_run: String((rawInput as Partial<OffboardingInput>)?.dryRun === true) });
+  if (!carried) {
+    workflowMetrics.started().add(1, { dry_run: String((rawInput as Partial<OffboardingInput>)?.dryRun === true) });
+  }
 
-  await CancellationScope.nonCancellable(() => new Offboarding(record, decisions).runToEnd(rawInput));
-  await condition(allHandlersFinished);
+  const offboarding = new Offboarding(record, decisions, carried);
+  await CancellationScope.nonCancellable(() => offboarding.runToEnd(rawInput));
+  // v3: a cancellation request that came after a decision was ignored; waiting here must not turn it into one.
+  if (offboarding.followsV3) await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  else await condition(allHandlersFinished);
   if (decisions.endsCanceled) {
     throw new CancelledFailure(`offboarding of ${record.status.tenantId} cancelled by request`);
   }
@@ -93,13 +105,21 @@ export async function offboardTenant(rawInput: OffboardingInput): Promise<Offboa
 class Offboarding {
   private settings: WorkerSettings | undefined;
   private input!: OffboardingInput;
+  private rawInput: unknown;
   private readonly reports: LifecycleReports;
 
   constructor(
     private readonly record: OffboardingRecord,
     private readonly decisions: Decisions,
+    private readonly carried: CarriedState | undefined,
   ) {
     this.reports = new LifecycleReports(record);
+    this.settings = carried?.settings;
+  }
+
+  /** The run follows the contract's v3 rules (it started on a worker that has them: see `rulesVersion`). */
+  get followsV3(): boolean {
+    return this.settings?.rulesVersion === 3;
   }
 
   private get status(): OffboardingStatus {
@@ -141,7 +161,9 @@ class Offboarding {
   }
 
   private async run(rawInput: unknown): Promise<void> {
+    this.rawInput = rawInput;
     this.input = this.validate(rawInput);
+    if (this.carried) return this.resume(this.carried.status.phase);
     this.record.adoptInput(this.input);
     // A decision that came with signal-with-start (or while validating) stops everything before any activity.
     if (this.decisions.decided) return this.finish('cancelled');
@@ -149,13 +171,22 @@ class Offboarding {
     const settings = await this.loadSettings();
     const violation = checkPolicy(this.input, settings.policy);
     if (violation) throw new OffboardingFailed(violation.type, violation.message);
+    return this.fromScheduled();
+  }
 
+  /** Waits for `notBefore`, then deactivates and watches the tenant to the end. */
+  private async fromScheduled(): Promise<void> {
     if (this.input.notBefore && Date.parse(this.input.notBefore) > Date.now()) {
-      this.record.enterPhase('scheduled');
-      await condition(() => this.decisions.decided, Date.parse(this.input.notBefore) - Date.now(), {
-        summary: `wait until notBefore ${this.input.notBefore}`,
-      });
+      this.record.enterPhase('scheduled', { unlessIn: true });
+      await condition(
+        () => this.decisions.decided || this.mustContinueAsNew(),
+        Date.parse(this.input.notBefore) - Date.now(),
+        {
+          summary: `wait until notBefore ${this.input.notBefore}`,
+        },
+      );
       if (this.decisions.decided) return this.finish('cancelled');
+      if (this.mustContinueAsNew()) return this.continueAsNew();
       this.record.enterPhase('validating');
     }
 
@@ -164,10 +195,63 @@ class Offboarding {
     if (this.input.dryRun) return this.dryRun();
 
     await this.deactivate();
+    return this.fromVerifying();
+  }
+
+  private async fromVerifying(): Promise<void> {
     if (!this.decisions.decided) await this.verify();
+    return this.fromGracePeriod();
+  }
+
+  private async fromGracePeriod(): Promise<void> {
     if (!this.decisions.decided) await this.gracePeriod();
     if (this.decisions.decided) return this.reactivate();
     await this.confirmPurge();
+  }
+
+  /** Picks up where the run that continued as new left off (v3); its status and settings came along. */
+  private async resume(phase: OffboardingStatus['phase']): Promise<void> {
+    this.record.showDetails();
+    log.info(`offboarding ${this.input.tenantId}: continued as new in phase ${phase}`);
+    switch (phase) {
+      case 'scheduled':
+        return this.fromScheduled();
+      case 'verifying':
+        return this.fromVerifying();
+      case 'grace-period':
+        return this.fromGracePeriod();
+      case 'confirming-purge':
+        return this.confirmPurge();
+      case 'reactivating':
+        return this.reactivate();
+      default:
+        throw new Error(`cannot resume an offboarding in phase ${phase}`);
+    }
+  }
+
+  /**
+   * True when the run should hand over to a new run before its history grows long (v3): Temporal ends a run at
+   * 51,200 events or 50 MB, which would leave a possibly deactivated tenant unwatched.
+   */
+  private mustContinueAsNew(): boolean {
+    const bounds = this.settings?.historyBounds;
+    if (!this.followsV3 || !bounds) return false;
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= bounds.events || info.historySize >= bounds.bytes;
+  }
+
+  /** Hands the offboarding to a new run under the same ID: the original input, and everything this run knows. */
+  private async continueAsNew(): Promise<never> {
+    await condition(allHandlersFinished);
+    await this.reports.delivered();
+    this.record.flushSearchAttributes();
+    const carried: CarriedState = {
+      status: this.record.snapshot(),
+      settings: this.settings!,
+      cancellationRequested: this.decisions.cancellationRequested,
+    };
+    log.info(`offboarding ${this.input.tenantId}: continuing as new`, { historyLength: workflowInfo().historyLength });
+    return continueAsNew<typeof offboardTenant>(this.rawInput as OffboardingInput, carried);
   }
 
   private validate(rawInput: unknown): OffboardingInput {
@@ -200,6 +284,7 @@ class Offboarding {
   }
 
   private async warmToken(): Promise<void> {
+    if (this.input.dryRun && this.followsV3) return this.verifyCredentials();
     try {
       await tokenActivity.ensureToken({ region: this.input.region });
     } catch (error) {
@@ -209,6 +294,32 @@ class Offboarding {
       }
       // Transient trouble at the token endpoint is not fatal: the deactivate call fetches its own token.
       this.record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
+    }
+  }
+
+  /**
+   * A dry run must prove the credentials (v3): a token for the region, retried while the token endpoint is
+   * unavailable, for at most `OFFBOARD_VERIFY_TIMEOUT`.
+   */
+  private async verifyCredentials(): Promise<void> {
+    const { verifyTimeoutMs } = this.timings;
+    try {
+      await proxyActivities<OffboardingActivities>({
+        startToCloseTimeout: '40s',
+        scheduleToCloseTimeout: verifyTimeoutMs,
+        retry: { initialInterval: '1s', maximumInterval: '1m' },
+        summary: 'get an OAuth token for the region (a dry run needs one)',
+      }).ensureToken({ region: this.input.region });
+    } catch (error) {
+      const failure = failureOf(error);
+      if (failure.type === 'InvalidCredentials' || failure.type === 'RegionNotConfigured') {
+        throw new OffboardingFailed(failure.type, failure.message, failure.details);
+      }
+      throw new OffboardingFailed(
+        'CredentialsNotVerified',
+        `dry run: no token for region ${this.input.region} within ${verifyTimeoutMs} ms (OFFBOARD_VERIFY_TIMEOUT): ${failure.message}`,
+        failure.details,
+      );
     }
   }
 
@@ -249,9 +360,7 @@ class Offboarding {
         purgeAfterDays: this.input.purgeAfterDays,
       });
       this.status.deactivatedAt = isoNow();
-      // Qlik resets the countdown on a repeat deactivate, so the date of the last answer is the one that holds.
-      if (answer.estimatedPurgeDate) this.record.setPurgeDate(answer.estimatedPurgeDate, 'qlik');
-      else this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
+      this.adoptPurgeDate(answer.estimatedPurgeDate);
       await this.reports.send(this.settings!, 'deactivated');
     } catch (error) {
       const failure = failureOf(error);
@@ -259,6 +368,15 @@ class Offboarding {
       // An earlier attempt may have been applied with its answer lost: look before calling it a failure, and keep
       // looking while the answer is unclear (a possibly deactivated tenant is never left unwatched).
       if ((failure.details?.attempt ?? 2) > 1) {
+        if (this.followsV3) {
+          if (await this.seenDeactivatedAfterRefusal()) {
+            this.status.deactivatedAt = isoNow();
+            this.status.deactivationConfirmedAt = this.status.deactivatedAt;
+            this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
+            return;
+          }
+          throw new OffboardingFailed(asFailureType(failure.type), failure.message, failure.details);
+        }
         const answer = await this.probeUntilKnown(Infinity);
         if (answer.state === 'deactivated') {
           this.status.deactivatedAt = isoNow();
@@ -268,6 +386,46 @@ class Offboarding {
       }
       throw new OffboardingFailed(asFailureType(failure.type), failure.message, failure.details);
     }
+  }
+
+  /**
+   * Qlik's date, when plausible (v3); otherwise the computed one. Qlik resets the countdown on a repeat deactivate,
+   * so the date of the last answer is the one that holds.
+   */
+  private adoptPurgeDate(qlikDate: string | undefined): void {
+    const problem =
+      qlikDate !== undefined && this.followsV3
+        ? implausiblePurgeDate(qlikDate, Date.now(), this.timings.dayMs)
+        : undefined;
+    if (qlikDate && !problem) return this.record.setPurgeDate(qlikDate, 'qlik');
+    this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
+    if (problem) {
+      this.record.setLastError({
+        type: 'ImplausiblePurgeDate',
+        message: `${problem}: using ${this.status.estimatedPurgeDate} (deactivation time + purgeAfterDays) instead`,
+      });
+    }
+  }
+
+  /**
+   * After an attempt whose answer was lost, a refused repeat says nothing about the first: only the tenant host can
+   * tell, and it may answer "active" for a while after a deactivate (QLIK-API §5). So "active" counts only once
+   * `OFFBOARD_VERIFY_TIMEOUT` has passed since this last possibly applied attempt (v3); an unclear answer then
+   * keeps the probing going.
+   */
+  private async seenDeactivatedAfterRefusal(): Promise<boolean> {
+    const { timings } = this;
+    const result = await this.probeLoop(
+      timings.verifyTimeoutMs + 10 * 60_000,
+      'probe: was the deactivate whose answer was lost applied?',
+    ).awaitDeactivated({
+      hostname: this.input.hostname,
+      deadlineMs: Date.now() + timings.verifyTimeoutMs,
+      initialIntervalMs: timings.probeInitialIntervalMs,
+      maxIntervalMs: timings.probeMaxIntervalMs,
+      untilKnown: true,
+    });
+    return result.observed && result.last.state === 'deactivated';
   }
 
   /** A probe loop: one long, heartbeating activity that resumes from its last heartbeat after a crash. */
@@ -284,20 +442,26 @@ class Offboarding {
 
   /** Probes until the host answers "deactivated"; interrupted by a decision. */
   private async verify(): Promise<void> {
-    this.record.enterPhase('verifying');
+    this.record.enterPhase('verifying', { unlessIn: true });
     const { timings } = this;
-    const result = await this.interruptible(() =>
-      this.probeLoop(
-        timings.verifyTimeoutMs + 10 * 60_000,
-        'probe until the tenant answers "deactivated"',
-      ).awaitDeactivated({
-        hostname: this.input.hostname,
-        deadlineMs: Date.now() + timings.verifyTimeoutMs,
-        initialIntervalMs: timings.probeInitialIntervalMs,
-        maxIntervalMs: timings.probeMaxIntervalMs,
-      }),
+    // v3: the deadline counts from the deactivate, so that a run that continued as new keeps it.
+    const deadlineMs = this.followsV3
+      ? Date.parse(this.status.deactivatedAt!) + timings.verifyTimeoutMs
+      : Date.now() + timings.verifyTimeoutMs;
+    const result = await this.interruptible(
+      () =>
+        this.probeLoop(
+          timings.verifyTimeoutMs + 10 * 60_000,
+          'probe until the tenant answers "deactivated"',
+        ).awaitDeactivated({
+          hostname: this.input.hostname,
+          deadlineMs,
+          initialIntervalMs: timings.probeInitialIntervalMs,
+          maxIntervalMs: timings.probeMaxIntervalMs,
+        }),
+      () => this.decisions.decided || this.mustContinueAsNew(),
     );
-    if (result === undefined) return;
+    if (result === undefined) return this.decisions.decided ? undefined : this.continueAsNew();
     if (result.observed) {
       this.status.deactivationConfirmedAt = result.at;
     } else {
@@ -312,19 +476,25 @@ class Offboarding {
 
   /** Sleeps durably until the purge date, woken early by a decision. */
   private async gracePeriod(): Promise<void> {
-    this.record.enterPhase('grace-period');
+    this.record.enterPhase('grace-period', { unlessIn: true });
     const purgeDateMs = this.record.purgeDateMs!;
     // No sleepUntil in the SDK: recompute the delay after every wake-up.
     while (!this.decisions.decided && Date.now() < purgeDateMs) {
-      await condition(() => this.decisions.decided, purgeDateMs - Date.now(), {
+      await condition(() => this.decisions.decided || this.mustContinueAsNew(), purgeDateMs - Date.now(), {
         summary: `grace period until ${this.status.estimatedPurgeDate}`,
       });
+      await this.continueAsNewIfDue();
     }
+  }
+
+  /** Continues as new when the history has grown long (v3); returns otherwise. */
+  private async continueAsNewIfDue(): Promise<void> {
+    if (this.mustContinueAsNew()) await this.continueAsNew();
   }
 
   /** Confirms the purge; stopped only by a cancellation request (signals are ignored after the purge date). */
   private async confirmPurge(): Promise<void> {
-    this.record.enterPhase('confirming-purge');
+    this.record.enterPhase('confirming-purge', { unlessIn: true });
     const { timings } = this;
     const purgeDateMs = this.record.purgeDateMs!;
     const result = await this.interruptible(
@@ -339,8 +509,9 @@ class Offboarding {
           initialIntervalMs: timings.probeInitialIntervalMs,
           maxIntervalMs: timings.probeMaxIntervalMs,
         }),
-      () => this.decisions.cancellationRequested,
+      () => this.decisions.cancellationRequested || this.mustContinueAsNew(),
     );
+    if (result === undefined && !this.decisions.cancellationRequested) return this.continueAsNew();
     if (result === undefined) return this.finish(undefined);
     if (result.outcome === 'purged') {
       this.status.purgeConfirmedAt = result.at;
@@ -357,7 +528,8 @@ class Offboarding {
     const decidedBy = this.status.decidedBy!;
     const outcome = decidedBy.message === 'reactivate' ? 'reactivated' : 'cancelled';
     if (this.status.deactivatedAt === undefined) return this.finish('cancelled');
-    this.record.enterPhase('reactivating');
+    this.record.enterPhase('reactivating', { unlessIn: true });
+    if (this.followsV3) return this.reactivateInRounds(outcome);
     const purgeDateMs = this.record.purgeDateMs!;
     let backoffMs = this.timings.probeInitialIntervalMs;
     while (Date.now() < purgeDateMs) {
@@ -395,6 +567,67 @@ class Offboarding {
       `tenant ${this.input.tenantId}: the purge date ${this.status.estimatedPurgeDate} passed before the requested reactivation succeeded` +
         (this.status.lastError ? ` (last error: ${this.status.lastError.message})` : ''),
     );
+  }
+
+  /**
+   * The reactivation of v3: rounds of one activity each, whose attempts are the reactivate calls (so they go through
+   * the region's rate limit, and a refusal that lasts for weeks costs a few events a round, not a few per call).
+   * Rounds grow from a minute to a day, so that `lastError` soon shows what goes wrong and then stays current. The
+   * first round runs even when the purge date has passed: a recorded decision always gets one attempt.
+   */
+  private async reactivateInRounds(outcome: 'reactivated' | 'cancelled'): Promise<void> {
+    const { timings } = this;
+    const purgeDateMs = this.record.purgeDateMs!;
+    const firstRoundMs = Math.max(1_000, timings.probeInitialIntervalMs * 12);
+    let roundMs = firstRoundMs;
+    for (let round = 0; round === 0 || Date.now() < purgeDateMs; round++) {
+      const result = await this.reactivationRound(Math.max(0, Math.min(roundMs, purgeDateMs - Date.now())));
+      if (result.seenDeactivated) this.status.deactivationConfirmedAt ??= isoNow();
+      if (result.lastError) this.record.setLastError(result.lastError);
+      if (result.outcome === 'purged') return this.finish('purged');
+      if (result.outcome !== 'pending') {
+        this.status.reactivatedAt = result.at ?? isoNow();
+        await this.reports.send(this.settings!, 'reactivated');
+        return this.finish(outcome);
+      }
+      roundMs = Math.min(roundMs * 2, Math.max(firstRoundMs, timings.dayMs));
+      await this.continueAsNewIfDue();
+    }
+    throw new OffboardingFailed(
+      'ReactivationFailed',
+      `tenant ${this.input.tenantId}: the purge date ${this.status.estimatedPurgeDate} passed before the requested reactivation succeeded` +
+        (this.status.lastError ? ` (last error: ${this.status.lastError.message})` : ''),
+    );
+  }
+
+  /** One round of reactivate attempts, `roundMs` long; a round that times out is `pending` like one that ends. */
+  private async reactivationRound(roundMs: number): Promise<ReactivationRoundResult> {
+    const { timings } = this;
+    const left = this.record.purgeDateMs! - Date.now();
+    try {
+      return await this.registerCalls({
+        // One attempt: a reactivate call (two after a token refresh), a probe, maybe a second probe.
+        startToCloseTimeout: 120_000 + timings.probeInitialIntervalMs,
+        heartbeatTimeout: 120_000 + timings.probeInitialIntervalMs,
+        // The last attempt of a round starts at most one retry interval after the round's end.
+        scheduleToCloseTimeout: roundMs + 10 * 60_000,
+        // The closer the purge date, the more often: a backoff longer than the time left would give up before it.
+        // Far from it, at most hourly: a refusal that lasts (a 403 until Qlik Support acts) should not eat the
+        // region's budget, which every deactivation and reactivation shares.
+        retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: clamp(left / 10, 1_000, 3_600_000) },
+        summary: 'reactivate the tenant',
+      }).reactivateRound({
+        ...this.tenantRef,
+        roundEndsAtMs: Date.now() + roundMs,
+        activeCountsFromMs: Date.parse(this.status.deactivatedAt!) + timings.verifyTimeoutMs,
+        seenDeactivated: this.status.deactivationConfirmedAt !== undefined,
+        probeIntervalMs: timings.probeInitialIntervalMs,
+      });
+    } catch (error) {
+      const { type, message, details } = failureOf(error);
+      const { httpStatus, code, traceId } = details ?? {};
+      return { outcome: 'pending', seenDeactivated: false, lastError: { type, message, httpStatus, code, traceId } };
+    }
   }
 
   /**

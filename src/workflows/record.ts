@@ -47,8 +47,10 @@ export class OffboardingRecord {
   /** The phase the search attributes show. */
   private publishedPhase: Phase | undefined;
 
-  constructor(raw: unknown) {
-    this.status = statusFromRawInput(raw);
+  /** `carried`: the status an earlier run of this offboarding handed on when it continued as new. */
+  constructor(raw: unknown, carried?: OffboardingStatus) {
+    this.status = carried ?? statusFromRawInput(raw);
+    if (carried) this.publishedPhase = carried.phase;
   }
 
   /** Copies the validated input into the status and the identifying search attributes. */
@@ -74,7 +76,12 @@ export class OffboardingRecord {
    * normally end within the same workflow task, skip the search-attribute upsert (nobody could filter on them anyway)
    * until {@link publishPhase} says otherwise.
    */
-  enterPhase(phase: Phase, options: { extra?: SearchAttributeUpdatePair[]; brief?: boolean } = {}): void {
+  enterPhase(
+    phase: Phase,
+    options: { extra?: SearchAttributeUpdatePair[]; brief?: boolean; unlessIn?: boolean } = {},
+  ): void {
+    // A run that continued as new resumes in the phase it was in: it keeps the time that phase began.
+    if (options.unlessIn && this.status.phase === phase) return;
     this.status.phase = phase;
     this.status.phaseSince = isoNow();
     if (!options.brief) this.upsertPhase(options.extra);
@@ -99,6 +106,11 @@ export class OffboardingRecord {
       { key: searchAttributes.phaseSince, value: new Date(this.status.phaseSince) },
       ...extra,
     ]);
+  }
+
+  /** Sends the search-attribute changes not yet sent (before a continue-as-new, which carries them over). */
+  flushSearchAttributes(): void {
+    if (this.pendingAttributes.length > 0) upsertSearchAttributes(this.pendingAttributes.splice(0));
   }
 
   setPurgeDate(date: string, source: 'qlik' | 'computed'): void {

@@ -9,6 +9,8 @@ import type {
   AwaitDeactivatedResult,
   ConfirmPurgeResult,
   ProbeAnswer,
+  ReactivationRoundInput,
+  ReactivationRoundResult,
   WorkerSettings,
 } from '../../src/activities/types';
 
@@ -27,6 +29,8 @@ export function stubSettings(taskQueue: string, overrides: Partial<WorkerSetting
     },
     registerTaskQueues: { eu: `${taskQueue}-register-eu`, us: `${taskQueue}-register-us` },
     reportWebhook: false,
+    rulesVersion: 3,
+    historyBounds: { events: 4_000, bytes: 4 * 1024 * 1024 },
   };
 }
 
@@ -83,6 +87,27 @@ export function stubActivities(script: StubScript): { activities: OffboardingAct
     async reactivateTenant() {
       count('reactivateTenant');
       return script.reactivate ? script.reactivate(activityInfo().attempt) : { status: 'active' };
+    },
+    /** Like the real round (src/activities/reactivation.ts), on the scripted reactivate and probe answers. */
+    async reactivateRound(input: ReactivationRoundInput): Promise<ReactivationRoundResult> {
+      count('reactivateRound');
+      count('reactivateTenant');
+      const at = () => new Date(serverNow()).toISOString();
+      try {
+        await (script.reactivate ? script.reactivate(activityInfo().attempt) : Promise.resolve({ status: 'active' }));
+        return { outcome: 'reactivated', at: at(), seenDeactivated: input.seenDeactivated };
+      } catch (error) {
+        const lastError = { type: (error as ApplicationFailure).type ?? 'Error', message: String(error) };
+        count('probeTenant');
+        const answer = script.probe ? script.probe() : ({ state: 'deactivated' } as ProbeAnswer);
+        const seenDeactivated = input.seenDeactivated || answer.state === 'deactivated';
+        if (answer.state === 'purged') return { outcome: 'purged', at: at(), seenDeactivated };
+        if (answer.state === 'active' && (seenDeactivated || serverNow() >= input.activeCountsFromMs)) {
+          return { outcome: 'active', at: at(), lastError, seenDeactivated };
+        }
+        if (serverNow() >= input.roundEndsAtMs) return { outcome: 'pending', lastError, seenDeactivated };
+        throw ApplicationFailure.retryable(lastError.message, 'ReactivationPending');
+      }
     },
     async probeTenant() {
       count('probeTenant');

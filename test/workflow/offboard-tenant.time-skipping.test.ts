@@ -367,7 +367,8 @@ describe('offboardTenant on the time-skipping server', () => {
         expect(result.outcome).toBe('purged');
         expect(result.purgeDateSource).toBe('computed');
         expect(Date.parse(result.estimatedPurgeDate!) - Date.parse(result.deactivatedAt!)).toBe(20 * DAY_MS);
-        expect(calls.probeTenant).toBeGreaterThanOrEqual(1);
+        // The tenant host is asked (a probe loop) before the refusal is taken as the answer.
+        expect(calls.awaitDeactivated).toBe(2);
       },
     );
   });
@@ -389,6 +390,30 @@ describe('offboardTenant on the time-skipping server', () => {
       },
     );
   });
+
+  it('keeps a 90-day run refused with 403 on every reactivate far from the history limits, then fails ReactivationFailed', async () => {
+    await withWorker(
+      {
+        deactivate: async () => qlikAnswer(90),
+        reactivate: async () => Promise.reject(nonRetryable('Forbidden')),
+        // The shortest intervals the worker configuration allows with real days.
+        timings: { probeInitialIntervalMs: 1_000, probeMaxIntervalMs: 300_000 },
+      },
+      async ({ taskQueue, calls }) => {
+        const handle = await start(taskQueue, input({ purgeAfterDays: 90 }));
+        await untilPhase(handle, 'grace-period');
+        await handle.signal(reactivateSignal, { requestedBy: 'ops' });
+        const failure = await failureOf(handle);
+        expect(failure.type).toBe('ReactivationFailed');
+        expect(calls.reactivateTenant).toBeGreaterThan(90);
+        const history = await handle.fetchHistory();
+        const bytes = Buffer.byteLength(JSON.stringify(history));
+        // Measured: about 650 events (rounds of one activity, a minute growing to a day) for ~3,400 attempts.
+        expect(history.events?.length).toBeLessThan(1_000);
+        expect(bytes).toBeLessThan(10 * 1024 * 1024);
+      },
+    );
+  }, 300_000);
 
   it('finishes a dry run with dry-run-ok and no state-changing call', async () => {
     await withWorker(
