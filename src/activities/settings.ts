@@ -29,7 +29,7 @@ export function createSettingsActivity(config: WorkerConfig) {
         reportWebhook: config.webhook !== undefined,
         reportsAsLocalActivities: true,
         rulesVersion: 3,
-        historyBounds: HISTORY_BOUNDS,
+        historyBounds: config.historyBounds ?? HISTORY_BOUNDS,
       };
     },
   };

@@ -43,6 +43,8 @@ export interface WorkerConfig {
   metricsAddress?: string;
   logFormat: 'text' | 'json';
   uiUrl: string;
+  /** When runs continue as new (not from the environment: the default suits every deployment; tests lower it). */
+  historyBounds?: { events: number; bytes: number };
 }
 
 /** Thrown with every problem found, one per line, naming the variable. */
