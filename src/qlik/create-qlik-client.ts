@@ -177,14 +177,18 @@ export function createQlikClient(options: QlikClientOptions): QlikHttpClient {
       return parseReactivateAnswer(await tenantAction('reactivate', ref, {}, signal));
     },
 
-    async probe(hostname, signal): Promise<ProbeAnswer> {
+    async probe(hostname, signal, probeOptions): Promise<ProbeAnswer> {
       const normalized = normalizeHostname(hostname);
       // Not a DNS name: no request could reach a tenant, and probe() never throws.
       if (normalized === undefined) return { state: 'unknown', code: 'INVALID_HOSTNAME' };
+      const wanted = probeOptions?.timeoutMs;
       return probeTenant({
         dispatcher,
         tenantBaseUrl: expandUrlTemplate(options.tenantUrlTemplate, 'hostname', normalized),
-        timeoutMs,
+        timeoutMs:
+          wanted !== undefined && Number.isFinite(wanted)
+            ? Math.max(1, Math.min(timeoutMs, Math.ceil(wanted)))
+            : timeoutMs,
         onStatus: report('probe'),
         signal,
       });

@@ -17,6 +17,12 @@ export interface ProbeAnswer {
   retryAfterMs?: number;
 }
 
+/** Options of one probe. */
+export interface ProbeOptions {
+  /** At most this long (ms), including connecting; the client's own request timeout applies when it is shorter. */
+  timeoutMs?: number;
+}
+
 export interface TenantRef {
   region: string;
   tenantId: string;
@@ -39,8 +45,12 @@ export interface QlikClient {
   ensureToken(region: string, signal?: AbortSignal): Promise<{ expiresAt: string }>;
   deactivate(ref: TenantRef & { purgeAfterDays?: number }, signal?: AbortSignal): Promise<DeactivateAnswer>;
   reactivate(ref: TenantRef, signal?: AbortSignal): Promise<ReactivateAnswer>;
-  /** One probe of the tenant host; never sends a region client's secret. Never throws: failures are `unknown`. */
-  probe(hostname: string, signal?: AbortSignal): Promise<ProbeAnswer>;
+  /**
+   * One probe of the tenant host; never sends a region client's secret. Never throws: failures are `unknown`.
+   * `options.timeoutMs` shortens the client's request timeout for this probe (never lengthens it): a probe loop
+   * near its deadline cuts a slow answer short instead of waiting it out.
+   */
+  probe(hostname: string, signal?: AbortSignal, options?: ProbeOptions): Promise<ProbeAnswer>;
 }
 
 /** Error kinds: the contract's failure types, plus the retryable ones. */

@@ -56,6 +56,20 @@ describe('Qlik client against the simulator', () => {
     expect(await client.probe(ref.hostname)).toMatchObject({ state: 'active' });
   });
 
+  it("cuts a slow probe short at the caller's timeout (never past the client's own): unknown, ETIMEDOUT", async () => {
+    sim.setFaults([{ route: 'probe', kind: 'slow', delayMs: 5_000 }]);
+    let started = Date.now();
+    expect(await client.probe(ref.hostname, undefined, { timeoutMs: 300 })).toMatchObject({
+      state: 'unknown',
+      code: 'ETIMEDOUT',
+    });
+    expect(Date.now() - started).toBeLessThan(1_500);
+    started = Date.now();
+    // A longer wish than the client's 2 s request timeout does not lengthen it.
+    expect(await client.probe(ref.hostname, undefined, { timeoutMs: 60_000 })).toMatchObject({ state: 'unknown' });
+    expect(Date.now() - started).toBeLessThan(3_500);
+  });
+
   it('probes a purged tenant as purged', async () => {
     sim.setExternalStatus(ref.tenantId, 'deleted');
     expect(await client.probe(ref.hostname)).toMatchObject({ state: 'purged' });
