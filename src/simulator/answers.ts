@@ -66,3 +66,24 @@ export function serverError(status: 500 | 502 | 503, traceId: string): Answer {
   const title = status === 500 ? 'Internal Server Error' : 'Service Unavailable';
   return qlikError(status, traceId, `HTTP-${status}`, title);
 }
+
+/** Titles of the refusals a fault can inject. */
+const REFUSAL_TITLES = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+} as const;
+
+/** A status an injected refusal may answer with. */
+export type RefusalStatus = keyof typeof REFUSAL_TITLES;
+
+/**
+ * An injected refusal in Qlik's standard error body. A 404 from the registration endpoint carries the tenant
+ * routes' own code (`TENANTS-8`), so that it reads like the real "tenant not found".
+ */
+export function refusal(status: RefusalStatus, traceId: string, onTenantRoute: boolean): Answer {
+  if (status === 404 && onTenantRoute) return qlikError(404, traceId, 'TENANTS-8', 'Not found', 'Tenant not found.');
+  return qlikError(status, traceId, `HTTP-${status}`, REFUSAL_TITLES[status]);
+}

@@ -11,6 +11,8 @@ export interface FaultTarget {
   route: RouteName;
   tenantId?: string;
   hostname?: string;
+  /** The region of a registration-endpoint request (none for tenant-host probes). */
+  region?: string;
 }
 
 /** The fault to inject into one request, with its parameters resolved. */
@@ -29,13 +31,21 @@ interface RuleState {
   rule: FaultRule;
   /** Steps of a sequence used so far, or times a probabilistic rule fired. */
   used: number;
+  /** False until a request on the rule's `after` route matched its filters (always true without `after`). */
+  armed: boolean;
+}
+
+/** The rule's tenant, hostname and region filters (not its route). */
+function matchesFilters(rule: FaultRule, target: FaultTarget): boolean {
+  if (rule.tenantId !== undefined && rule.tenantId !== target.tenantId) return false;
+  if (rule.hostname !== undefined && rule.hostname.toLowerCase() !== target.hostname?.toLowerCase()) return false;
+  if (rule.region !== undefined && rule.region !== target.region) return false;
+  return true;
 }
 
 function matches(rule: FaultRule, target: FaultTarget): boolean {
   if (rule.route !== '*' && rule.route !== target.route) return false;
-  if (rule.tenantId !== undefined && rule.tenantId !== target.tenantId) return false;
-  if (rule.hostname !== undefined && rule.hostname.toLowerCase() !== target.hostname?.toLowerCase()) return false;
-  return true;
+  return matchesFilters(rule, target);
 }
 
 function decision(rule: FaultRule, step: Exclude<FaultStep, 'ok'>): FaultDecision {
@@ -56,7 +66,7 @@ export class FaultPlan {
 
   /** Replaces the rules; scripted sequences start again from their first step. */
   set(rules: FaultRule[]): void {
-    this.rules = rules.map((rule) => ({ rule: { ...rule }, used: 0 }));
+    this.rules = rules.map((rule) => ({ rule: { ...rule }, used: 0, armed: rule.after === undefined }));
   }
 
   /** Switches to another PRNG stream (e.g. after the seed was changed). */
@@ -66,9 +76,18 @@ export class FaultPlan {
 
   /** The fault for this request, or undefined to handle it normally. */
   decide(target: FaultTarget): FaultDecision | undefined {
+    const fault = this.pick(target);
+    // Armed by this request, a rule applies from the next one on: a rule is never armed by the request it faults.
+    for (const state of this.rules) {
+      if (!state.armed && state.rule.after === target.route && matchesFilters(state.rule, target)) state.armed = true;
+    }
+    return fault;
+  }
+
+  private pick(target: FaultTarget): FaultDecision | undefined {
     for (const state of this.rules) {
       const { rule } = state;
-      if (!matches(rule, target)) continue;
+      if (!state.armed || !matches(rule, target)) continue;
       if (rule.sequence) {
         if (state.used >= rule.sequence.length) continue;
         const step = rule.sequence[state.used++];

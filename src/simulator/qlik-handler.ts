@@ -3,7 +3,7 @@
  * route's handler and sends (or drops) the answer, then completes the log entry with what happened.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { qlikError, rateLimited, serverError, type Answer } from './answers';
+import { qlikError, rateLimited, refusal, serverError, type Answer, type RefusalStatus } from './answers';
 import type { RouteContext, SimRequest } from './context';
 import type { Delays } from './delays';
 import type { FaultDecision, FaultPlan } from './faults';
@@ -44,7 +44,7 @@ function dispatch(ctx: RouteContext, match: KnownRoute, req: SimRequest): Answer
 }
 
 /** The answer an injected fault gives instead of the route's own, if it pre-empts the route. */
-function preemptingAnswer(ctx: RouteContext, fault: FaultDecision): Answer | undefined {
+function preemptingAnswer(ctx: RouteContext, fault: FaultDecision, route: KnownRoute['route']): Answer | undefined {
   switch (fault.kind) {
     case '429':
       return rateLimited(fault.retryAfterS);
@@ -52,6 +52,12 @@ function preemptingAnswer(ctx: RouteContext, fault: FaultDecision): Answer | und
     case '502':
     case '503':
       return serverError(Number(fault.kind) as 500 | 502 | 503, ctx.traceId());
+    case '400':
+    case '403':
+    case '404':
+    case '409':
+    case '412':
+      return refusal(Number(fault.kind) as RefusalStatus, ctx.traceId(), route !== 'token' && route !== 'probe');
     case 'reset':
       return { status: 0, drop: true };
     default:
@@ -116,9 +122,10 @@ export class QlikHandler {
       entry.hostname = confirmHost;
     }
 
-    const fault = faults.decide({ route: match.route, tenantId: entry.tenantId, hostname: entry.hostname });
+    const target = { route: match.route, tenantId: entry.tenantId, hostname: entry.hostname, region: entry.region };
+    const fault = faults.decide(target);
     if (fault) entry.fault = fault.kind;
-    const preempted = fault && preemptingAnswer(ctx, fault);
+    const preempted = fault && preemptingAnswer(ctx, fault, match.route);
     if (preempted) return this.finish(entry, req, res, preempted);
 
     if (fault?.kind === 'slow') {

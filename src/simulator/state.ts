@@ -27,6 +27,10 @@ export interface TenantRecord {
   purgedAt?: number;
   deactivateCount: number;
   reactivateCount: number;
+  /** The tenant's own propagation delay, when it has one (else the setting's). */
+  propagationDelayMs?: number;
+  /** The estimatedPurgeDate deactivate answers for this tenant instead of the real one. */
+  purgeDateAnswer?: string;
 }
 
 /** An issued access token. */
@@ -95,6 +99,8 @@ export class SimState {
       deactivateCount: 0,
       reactivateCount: 0,
     };
+    if (seed.propagationDelayMs !== undefined) record.propagationDelayMs = seed.propagationDelayMs;
+    if (seed.purgeDateAnswer !== undefined) record.purgeDateAnswer = seed.purgeDateAnswer;
     if (status === 'disabled') {
       record.deactivatedAt = now;
       record.disabledVisibleAt = now;
@@ -149,7 +155,7 @@ export class SimState {
       t.status = 'disabled';
       t.statusLastUpdatedAt = now;
       t.deactivatedAt = now;
-      t.disabledVisibleAt = now + this.settings.propagationDelayMs;
+      t.disabledVisibleAt = now + (t.propagationDelayMs ?? this.settings.propagationDelayMs);
     }
     // A repeat deactivate restarts the countdown from now: the last answer's date is the one that counts.
     t.purgeAt = now + purgeAfterDays * this.settings.dayMs;

@@ -83,7 +83,9 @@ export function handleDeactivate(ctx: RouteContext, call: TenantCall, req: SimRe
 
   const purgeAt = ctx.state.deactivate(t, sent ? days : DEFAULT_PURGE_AFTER_DAYS);
   const body: TenantDeactivateResponse = { id: t.id, status: 'disabled' };
-  if (!ctx.settings.omitPurgeDate) body.estimatedPurgeDate = new Date(purgeAt).toISOString();
+  // A tenant's own answer (a skewed or sentinel date) stands in for the real one; the purge itself is unchanged.
+  const answered = t.purgeDateAnswer ?? (ctx.settings.omitPurgeDate ? undefined : new Date(purgeAt).toISOString());
+  if (answered !== undefined) body.estimatedPurgeDate = answered;
   return json(200, body, { applied: true, clientId });
 }
 

@@ -13,13 +13,18 @@ export type LoggedRoute = RouteName | 'control' | 'unknown';
 /**
  * What an injected fault does to one request.
  * - `429`, `500`, `502`, `503`: answered at once with that status; nothing is applied.
+ * - `400`, `403`, `404`, `409`, `412`: a refusal, answered at once with that status and Qlik's standard error
+ *   body (before the token is checked); nothing is applied. For what Qlik may answer where its documentation is
+ *   silent: a repeat deactivate refused because the tenant is no longer active, a refused reactivate, or a
+ *   passing 404 at a tenant host (which reads as "purged").
  * - `reset`: the connection is reset without an answer; nothing is applied.
  * - `slow`: the request is handled normally after `delayMs`; the change is applied even if the
  *   client has given up by then, as a real server would.
  * - `lost`: the request is handled (the change IS applied), then the connection is reset before any
  *   answer is sent.
  */
-export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow' | 'lost';
+export type FaultKind =
+  '429' | '500' | '502' | '503' | '400' | '403' | '404' | '409' | '412' | 'reset' | 'slow' | 'lost';
 
 /** One step of a scripted fault sequence: a fault, `ok` (handled normally), or a fault with its own parameters. */
 export type FaultStep = FaultKind | 'ok' | { kind: FaultKind; retryAfterS?: number; delayMs?: number };
@@ -43,6 +48,13 @@ export interface FaultRule {
   tenantId?: string;
   /** Only requests about this hostname (the probed host, or the `qlik-confirm-hostname` header); case-insensitive. */
   hostname?: string;
+  /** Only requests to this region's registration endpoint (tenant-host probes carry no region and never match). */
+  region?: string;
+  /**
+   * The rule applies only to requests received after a request on this route that matched the rule's filters
+   * (e.g. a probe glitch that happens only once the reactivation has begun). Armed again by `setFaults`.
+   */
+  after?: RouteName;
   /** `retry-after` of an injected 429, in seconds (default 1). */
   retryAfterS?: number;
   /** Delay of a `slow` fault in real milliseconds (default 1000). */
@@ -73,6 +85,14 @@ export interface SimTenantSeed {
   status?: SimTenantStatus;
   /** For a tenant seeded as `disabled`: when it will be purged (default: 30 simulated days from now). */
   estimatedPurgeDate?: string;
+  /** This tenant's host shows a deactivation this long after it (overrides the `propagationDelayMs` setting). */
+  propagationDelayMs?: number;
+  /**
+   * The `estimatedPurgeDate` that deactivate answers for this tenant, verbatim (a skewed clock, a sentinel such as
+   * `1970-01-01T00:00:00Z`, a date without time, year 9999); it wins over `omitPurgeDate`. Only the answer
+   * changes: the tenant is still purged at the real date, which `tenant()` shows.
+   */
+  purgeDateAnswer?: string;
 }
 
 /** What the simulator knows about a tenant, for assertions. Dates are ISO-8601 UTC strings. */

@@ -29,7 +29,20 @@ export class SimulatorInputError extends Error {
 /** The routes a fault rule may name. */
 export const ROUTE_NAMES: readonly RouteName[] = ['token', 'deactivate', 'reactivate', 'getTenant', 'probe'];
 /** The fault kinds a rule may inject. */
-export const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '502', '503', 'reset', 'slow', 'lost'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  '429',
+  '500',
+  '502',
+  '503',
+  '400',
+  '403',
+  '404',
+  '409',
+  '412',
+  'reset',
+  'slow',
+  'lost',
+];
 const STATUSES: readonly SimTenantStatus[] = ['active', 'disabled', 'deleted'];
 const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
 
@@ -162,7 +175,11 @@ export function validateClients(value: unknown, field = 'clients'): SimClient[] 
 /** Checks one tenant seed. */
 export function validateTenant(value: unknown, field = 'tenant'): SimTenantSeed {
   const t = record(value, field);
-  knownKeys(t, ['id', 'name', 'hostnames', 'region', 'status', 'estimatedPurgeDate'], field);
+  knownKeys(
+    t,
+    ['id', 'name', 'hostnames', 'region', 'status', 'estimatedPurgeDate', 'propagationDelayMs', 'purgeDateAnswer'],
+    field,
+  );
   nonEmptyString(t.id, `${field}.id`);
   if (t.name !== undefined && typeof t.name !== 'string')
     throw new SimulatorInputError(`${field}.name`, 'must be a string');
@@ -173,6 +190,9 @@ export function validateTenant(value: unknown, field = 'tenant'): SimTenantSeed 
   nonEmptyString(t.region, `${field}.region`);
   if (t.status !== undefined) oneOf(STATUSES)(t.status, `${field}.status`);
   if (t.estimatedPurgeDate !== undefined) isoDate(t.estimatedPurgeDate, `${field}.estimatedPurgeDate`);
+  if (t.propagationDelayMs !== undefined) number(0)(t.propagationDelayMs, `${field}.propagationDelayMs`);
+  // Deliberately not checked as a date: a malformed date is one of the answers it stands for.
+  if (t.purgeDateAnswer !== undefined) nonEmptyString(t.purgeDateAnswer, `${field}.purgeDateAnswer`);
   return t as unknown as SimTenantSeed;
 }
 
@@ -216,6 +236,8 @@ export function validateFault(value: unknown, field = 'fault'): FaultRule {
     'sequence',
     'tenantId',
     'hostname',
+    'region',
+    'after',
     'retryAfterS',
     'delayMs',
   ];
@@ -236,6 +258,8 @@ export function validateFault(value: unknown, field = 'fault'): FaultRule {
   if (r.times !== undefined) number(0, { integer: true })(r.times, `${field}.times`);
   if (r.tenantId !== undefined) nonEmptyString(r.tenantId, `${field}.tenantId`);
   if (r.hostname !== undefined) nonEmptyString(r.hostname, `${field}.hostname`);
+  if (r.region !== undefined) nonEmptyString(r.region, `${field}.region`);
+  if (r.after !== undefined) oneOf(ROUTE_NAMES)(r.after, `${field}.after`);
   validateFaultParams(r, field);
   return r as unknown as FaultRule;
 }
