@@ -135,6 +135,11 @@ export interface OffboardingStatus {
   purgeConfirmedAt?: string;
   lastError?: LastError;
   ignoredSignals: IgnoredSignal[];
+  /**
+   * (v3) `ignoredSignals` keeps the first 10 and the last 10 messages that were not acted on; this counts the ones
+   * left out between them (absent while none was).
+   */
+  ignoredSignalsOmitted?: number;
 }
 
 /** The workflow result: the final status. */

@@ -4,7 +4,7 @@
  */
 import { CancellationScope, isCancellation, log, setHandler } from '@temporalio/workflow';
 import type { DecisionMessage, MessageArgs, OffboardingStatus } from '../shared/contract';
-import { describeProblems, validateMessageArgs } from '../shared/input';
+import { describeProblems, MAX_REASON, truncate, validateMessageArgs, validMessageFields } from '../shared/input';
 import { cancelSignal, cancelUpdate, reactivateSignal, reactivateUpdate, statusQuery } from './definitions';
 import { isoNow, type OffboardingRecord } from './record';
 
@@ -53,13 +53,16 @@ export class Decisions {
     return undefined;
   }
 
-  /** Records the decision, or (when it cannot be acted on) records and logs it as ignored. */
-  private receive(message: DecisionMessage, args: MessageArgs | undefined): void {
+  /**
+   * Records the decision, or (when it cannot be acted on) records and logs it as ignored. Takes anything and never
+   * throws: a handler that throws fails the workflow task on every retry, and the run could no longer act at all.
+   */
+  private receive(message: DecisionMessage, args: unknown): void {
     const at = isoNow();
-    const { reason, requestedBy } = args ?? {};
+    const { reason, requestedBy } = validMessageFields(args);
     const why = this.whyNotActionable();
     if (why) {
-      this.record.status.ignoredSignals.push({ message, at, reason, requestedBy, why });
+      this.record.recordIgnored({ message, at, reason, requestedBy, why });
       log.warn(`offboarding ${this.record.status.tenantId}: ${message} ignored: ${why}`, { message, why });
       return;
     }
@@ -68,8 +71,11 @@ export class Decisions {
     this.record.showDetails();
   }
 
-  /** Synchronous Update validator: rejects bad arguments and decisions that cannot be acted on, with the reason. */
-  private validate(args: MessageArgs | undefined): void {
+  /**
+   * Synchronous Update validator: rejects a malformed argument (of any JSON shape) and decisions that cannot be acted
+   * on, with the reason. Throwing here only rejects the Update; the run goes on unaffected.
+   */
+  private validate(args: unknown): void {
     const validated = validateMessageArgs(args);
     if (!validated.ok) throw new Error(`invalid argument: ${describeProblems(validated.problems)}`);
     const why = this.whyNotActionable();
@@ -106,9 +112,24 @@ export class Decisions {
   }
 }
 
-/** Signals cannot be rejected: keep what is valid of a malformed argument (it only feeds the audit trail). */
-export function sanitize(args: unknown): MessageArgs | undefined {
-  const validated = validateMessageArgs(args);
-  if (validated.ok) return validated.value;
-  return { reason: `(malformed argument: ${describeProblems(validated.problems).slice(0, 300)})` };
+/** How much of the description of a malformed argument goes into the note. */
+const MAX_NOTE = 300;
+
+/**
+ * The argument a signal's decision records. A signal cannot be rejected, so a malformed argument (any JSON value)
+ * still makes the decision it names: its valid fields are kept, and `reason` starts with a note saying what was
+ * wrong, `(malformed argument: …)`, the whole within the limit of `reason`. Never throws.
+ */
+export function sanitize(args: unknown): MessageArgs {
+  try {
+    const validated = validateMessageArgs(args);
+    if (validated.ok) return validated.value;
+    const kept = validMessageFields(args);
+    const description = describeProblems(validated.problems);
+    const note = `(malformed argument: ${truncate(description, MAX_NOTE)}${description.length > MAX_NOTE ? '…' : ''})`;
+    return { ...kept, reason: kept.reason ? truncate(`${note} ${kept.reason}`, MAX_REASON) : note };
+  } catch {
+    // Unreachable for decoded JSON (validation is total); kept so that the decision survives even a bug there.
+    return { reason: '(malformed argument: it could not be read)' };
+  }
 }

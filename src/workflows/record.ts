@@ -6,6 +6,7 @@ import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@t
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LastError, OffboardingInput, OffboardingStatus, Outcome, Phase } from '../shared/contract';
 import { searchAttributes } from './definitions';
+import { appendBounded } from './bounded-list';
 
 export function isoNow(): string {
   return new Date(Date.now()).toISOString();
@@ -138,6 +139,12 @@ export class OffboardingRecord {
   /** Ends the run's record as failed (the failure's type is in `lastError`; the outcome stays unset). */
   fail(): void {
     this.enterPhase('failed');
+  }
+
+  /** Records a message that was not acted on. The list keeps its first 10 and last 10 entries (CONTRACT.md v3). */
+  recordIgnored(entry: OffboardingStatus['ignoredSignals'][number]): void {
+    const omitted = appendBounded(this.status.ignoredSignals, entry);
+    if (omitted > 0) this.status.ignoredSignalsOmitted = (this.status.ignoredSignalsOmitted ?? 0) + omitted;
   }
 
   /** A snapshot for queries and Update answers. */

@@ -165,6 +165,14 @@ const CASES: BadCase[] = [
     via: 'flags',
   },
   {
+    // Date.parse would roll it over to 2 March: an impossible date is refused, not silently moved.
+    name: 'notBefore on 30 February',
+    change: { notBefore: '2027-02-30T10:00:00Z' },
+    field: 'notBefore',
+    rule: /must be a real calendar date-time \(2027-02 has 28 days, so no day 30\)/,
+    via: 'flags',
+  },
+  {
     name: 'notBefore more than 366 days ahead',
     change: { notBefore: new Date(Date.now() + 400 * 86_400_000).toISOString() },
     field: 'notBefore',

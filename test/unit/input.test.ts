@@ -84,6 +84,39 @@ describe('validateOffboardingInput', () => {
   });
 });
 
+describe('validateOffboardingInput: notBefore must be a real calendar date-time', () => {
+  // Date.parse rolls impossible values over (30 February becomes 2 March, 24:00 the next day): refused instead.
+  it.each([
+    ['30 February', '2026-02-30T10:00:00Z', /2026-02 has 28 days, so no day 30/],
+    ['31 April', '2026-04-31T10:00:00Z', /2026-04 has 30 days, so no day 31/],
+    ['day 0', '2026-12-00T10:00:00Z', /no day 00/],
+    ['month 13', '2026-13-01T10:00:00Z', /no month 13/],
+    ['month 00', '2026-00-10T10:00:00Z', /no month 00/],
+    ['hour 24', '2026-12-01T24:00:00Z', /hours go from 00 to 23, not 24/],
+    ['minute 60', '2026-12-01T10:60:00Z', /minutes go from 00 to 59, not 60/],
+    ['second 60 (a leap second)', '2026-12-01T10:00:60Z', /seconds go from 00 to 59, not 60/],
+    ['29 February of a common year', '2027-02-29T10:00:00Z', /2027-02 has 28 days, so no day 29/],
+    ['29 February 1900 (divisible by 100)', '1900-02-29T10:00:00Z', /1900-02 has 28 days/],
+    ['a time-zone offset of 24 hours', '2026-12-01T10:00:00+24:00', /offset \+24:00 does not exist/],
+    ['a time-zone offset of 60 minutes', '2026-12-01T10:00:00-05:60', /offset -05:60 does not exist/],
+  ])('refuses %s, naming the field and the rule', (_name, notBefore, detail) => {
+    expect(problems({ ...valid, notBefore })).toEqual([
+      { field: 'notBefore', rule: expect.stringMatching(/^must be a real calendar date-time \(/) },
+    ]);
+    expect(problems({ ...valid, notBefore })[0]!.rule).toMatch(detail);
+  });
+
+  it.each([
+    ['29 February of a leap year', '2024-02-29T10:00:00Z'],
+    ['29 February 2000 (divisible by 400)', '2000-02-29T10:00:00Z'],
+    ['the last moment of a year', '2026-12-31T23:59:59.999Z'],
+    ['midnight', '2026-12-01T00:00Z'],
+    ['31 December with an offset', '2026-12-31T23:00:00-12:00'],
+  ])('accepts %s', (_name, notBefore) => {
+    expect(problems({ ...valid, notBefore })).toEqual([]);
+  });
+});
+
 describe('validateMessageArgs', () => {
   it('accepts nothing, an empty object, and reason/requestedBy', () => {
     expect(validateMessageArgs(undefined)).toEqual({ ok: true, value: {} });
