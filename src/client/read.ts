@@ -14,6 +14,12 @@ import { validTenantId } from './tenant-id';
 
 /** How long to wait for a query on a closed run: it needs a worker to replay the history, which may be absent. */
 const CLOSED_RUN_QUERY_TIMEOUT_MS = 5_000;
+/**
+ * Tries at it. When several readers query a run that has just closed (`result` and `watch` at once), a worker may
+ * answer one and leave the others unanswered until their deadline; asked again, it answers at once. Seen after a
+ * continue-as-new, when replaying the last run took a while.
+ */
+const CLOSED_RUN_QUERY_ATTEMPTS = 2;
 
 /** The current status of the tenant's (latest) offboarding. Throws NoOffboardingError or InvalidInputError. */
 export async function getOffboardingStatus(
@@ -80,9 +86,11 @@ export async function resultOfRun(
 
 /** The status query on a closed run, or undefined when no worker answers in time. */
 export async function lastStatus(client: Client, handle: WorkflowHandle): Promise<OffboardingStatus | undefined> {
-  try {
-    return await client.withDeadline(Date.now() + CLOSED_RUN_QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
-  } catch {
-    return undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.withDeadline(Date.now() + CLOSED_RUN_QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
+    } catch {
+      if (attempt >= CLOSED_RUN_QUERY_ATTEMPTS) return undefined;
+    }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The audit report of closed offboardings: which runs closed in a time window (from visibility), each with its
- * final status (the result, the failure's `details[0]`, or the `status` query of a Canceled/Terminated run).
+ * final status (the result, the failure's `details[0]`, or the `status` query of a Canceled/Terminated run). An
+ * offboarding that continued as new is one row: its last run, which carries every fact of the earlier ones.
  */
 import type { Client } from '@temporalio/client';
 import type { OffboardingStatus } from '../shared/contract';
@@ -8,7 +9,7 @@ import { OffboardingEndedError } from './errors';
 import { lastStatus, resultOfRun } from './read';
 import { listOffboardings, type OffboardingRun } from './visibility';
 
-/** One closed run in the report. */
+/** One closed offboarding in the report (its last run, when it continued as new). */
 export interface ReportRow {
   tenantId: string;
   hostname?: string;
@@ -43,7 +44,6 @@ const RUN_STATUS_NAMES: Record<string, string> = {
   CANCELLED: 'Canceled',
   TERMINATED: 'Terminated',
   TIMED_OUT: 'TimedOut',
-  CONTINUED_AS_NEW: 'ContinuedAsNew',
 };
 
 async function rowFor(client: Client, run: OffboardingRun): Promise<ReportRow> {
@@ -85,7 +85,10 @@ async function rowFor(client: Client, run: OffboardingRun): Promise<ReportRow> {
   };
 }
 
-/** The runs that closed in [since, until), oldest first, each with its final details. */
+/**
+ * The offboardings that closed in [since, until), oldest first, each with its final details. Runs that continued as
+ * new are not closed offboardings (listOffboardings leaves them out): a chain counts once, when its last run closes.
+ */
 export async function closedOffboardingsReport(
   client: Client,
   window: { since: Date; until: Date },

@@ -28,7 +28,11 @@ export interface ListFilters {
   closedUntil?: Date;
 }
 
-/** One run as visibility sees it: the search attributes plus Temporal's own execution fields. */
+/**
+ * One run as visibility sees it: the search attributes plus Temporal's own execution fields. `listOffboardings` gives
+ * each offboarding's latest run (its `startTime` is when that run began, later than the offboarding's start when
+ * earlier runs continued as new).
+ */
 export interface OffboardingRun {
   workflowId: string;
   runId: string;
@@ -55,7 +59,10 @@ function dateLiteral(date: Date): string {
   return literal(date.toISOString());
 }
 
-/** The visibility query for `filters`, always restricted to the offboarding workflow type. */
+/**
+ * The visibility query for `filters`, always restricted to the offboarding workflow type. It matches every run,
+ * including those that continued as new; {@link listOffboardings} leaves those out.
+ */
 export function buildListQuery(filters: ListFilters): string {
   const a = searchAttributes;
   const clauses = [`WorkflowType = ${literal(WORKFLOW_TYPE)}`];
@@ -101,15 +108,23 @@ export function runFromInfo(info: WorkflowExecutionInfo): OffboardingRun {
   };
 }
 
-/** The runs matching `filters`, newest first, at most `limit`. */
+/**
+ * A run that continued as new is not an offboarding of its own: the chain's latest run (same workflow ID, the same
+ * search attributes carried over) stands for it, open or closed. Leaving the continued runs out counts each
+ * offboarding once, and the filters apply to where the offboarding is now, not to where an earlier run left it.
+ */
+const LATEST_RUNS_ONLY = `ExecutionStatus != 'ContinuedAsNew'`;
+
+/** The offboardings matching `filters` (each as its latest run), newest first, at most `limit`. */
 export async function listOffboardings(
   client: Client,
   filters: ListFilters,
   options: { limit?: number } = {},
 ): Promise<OffboardingRun[]> {
   const limit = options.limit ?? 100;
+  const query = `${buildListQuery(filters)} AND ${LATEST_RUNS_ONLY}`;
   const runs: OffboardingRun[] = [];
-  for await (const info of client.workflow.list({ query: buildListQuery(filters), pageSize: Math.min(limit, 1000) })) {
+  for await (const info of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
     runs.push(runFromInfo(info));
     if (runs.length >= limit) break;
   }

@@ -89,14 +89,15 @@ Exit codes: 0 the run completed; 1 it ended Failed/Canceled/Terminated, or error
     for (;;) {
       const latest = await describeLatest(client, workflowId);
       if (!latest) throw new NoOffboardingError(tenantId, workflowId);
-      // Follow the newest run: a restart while watching shows up as new phases.
+      // Follow the newest run: a restart while watching shows up as new phases, and a run that continued as new is
+      // followed to its successor, which carries the status on (so it shows no new line by itself).
       const handle = client.workflow.getHandle(workflowId, latest.runId, { followRuns: false });
       const status = await lastStatus(client, handle);
       if (status && (shown === undefined || changeKey(status) !== changeKey(shown))) {
         printChange(ctx, status, shown);
         shown = status;
       }
-      if (latest.status.name !== 'RUNNING') {
+      if (latest.status.name !== 'RUNNING' && latest.status.name !== 'CONTINUED_AS_NEW') {
         let failure: OffboardingEndedError | undefined;
         if (latest.status.name !== 'COMPLETED') {
           failure = await resultOfRun(client, handle, tenantId).then(
