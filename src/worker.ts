@@ -16,6 +16,7 @@ import { createWorkers, runWorkers } from './worker/create-workers';
 import { workflowBundleOptions } from './worker/workflow-bundle';
 import { createLogger } from './worker/logger';
 import { missingSearchAttributes } from './worker/search-attributes-check';
+import { warnOfStrandedRegisterQueues } from './worker/stranded-register-queues';
 
 /** Built by `npm run build`; the worker falls back to bundling at start-up when it is missing. */
 const WORKFLOW_BUNDLE = path.resolve(__dirname, '..', 'workflow-bundle.js');
@@ -66,6 +67,9 @@ async function main(): Promise<void> {
           bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules },
         },
   });
+  // Open runs whose registration queue no worker polls any more (a region dropped, the task queue renamed): warned
+  // about in the background, never a reason not to start.
+  const strandedQueues = warnOfStrandedRegisterQueues({ connection, namespace, config, logger });
   logger.info(
     `worker polling ${config.taskQueue} on ${connectionOptions.address} (namespace ${namespace}); regions ${config.regions.join(', ')}; ` +
       `registration calls limited to ${config.registerCallsPerMinute}/min per region; ` +
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
   try {
     await runWorkers(workers);
   } finally {
+    strandedQueues.stop();
     await connection.close();
   }
 }

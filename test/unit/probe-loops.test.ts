@@ -35,12 +35,17 @@ function activityEnv(heartbeatTimeoutMs = 300) {
 
 const backoff = { initialIntervalMs: 20, maxIntervalMs: 40 };
 
+/** Runs one loop in the mock activity context, typed by the loop. */
+function run<I, O>(env: MockActivityEnvironment, loop: (input: I) => Promise<O>, input: I): Promise<O> {
+  return env.run(loop, input) as Promise<O>;
+}
+
 describe('awaitDeactivated', () => {
   it('heartbeats while a probe slower than the heartbeat timeout is in flight', async () => {
     const { qlik } = fakeQlik([{ state: 'deactivated', delayMs: 1_000 }]);
     const { env, beats } = activityEnv(300);
     const started = Date.now();
-    const result = await env.run(createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
+    const result = await run(env, createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
       hostname: HOST,
       deadlineMs: Date.now() + 10_000,
       ...backoff,
@@ -56,7 +61,7 @@ describe('awaitDeactivated', () => {
     const { qlik, calls } = fakeQlik([{ state: 'active' }]);
     const { env } = activityEnv();
     const deadlineMs = Date.now() + MIN_PROBE_TIMEOUT_MS + 600;
-    await env.run(createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
+    await run(env, createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
       hostname: HOST,
       deadlineMs,
       initialIntervalMs: MIN_PROBE_TIMEOUT_MS,
@@ -72,7 +77,7 @@ describe('awaitDeactivated', () => {
     const { qlik, calls } = fakeQlik([{ state: 'unknown', httpStatus: 429, retryAfterMs: 3_600_000 }]);
     const { env } = activityEnv();
     const started = Date.now();
-    const result = await env.run(createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
+    const result = await run(env, createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
       hostname: HOST,
       deadlineMs: started + 300,
       ...backoff,
@@ -91,7 +96,7 @@ describe('awaitDeactivated', () => {
       { state: 'active' },
     ]);
     const { env } = activityEnv();
-    const result = await env.run(createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
+    const result = await run(env, createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
       hostname: HOST,
       deadlineMs: Date.now() - 1,
       untilKnown: true,
@@ -106,7 +111,7 @@ describe('awaitDeactivated', () => {
   it('without untilKnown, an unclear answer at the deadline ends the wait', async () => {
     const { qlik, calls } = fakeQlik([{ state: 'unknown' }]);
     const { env } = activityEnv();
-    const result = await env.run(createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
+    const result = await run(env, createProbeLoops({ qlik, now: Date.now }).awaitDeactivated, {
       hostname: HOST,
       deadlineMs: Date.now() - 1,
       ...backoff,
@@ -121,7 +126,7 @@ describe('confirmPurge', () => {
     const { qlik, calls } = fakeQlik([{ state: 'deactivated' }]);
     const { env } = activityEnv();
     const now = Date.now();
-    const result = await env.run(createProbeLoops({ qlik, now: Date.now }).confirmPurge, {
+    const result = await run(env, createProbeLoops({ qlik, now: Date.now }).confirmPurge, {
       hostname: HOST,
       purgeDateMs: now - 1,
       overdueAtMs: now + MIN_PROBE_TIMEOUT_MS + 500,
@@ -137,7 +142,7 @@ describe('confirmPurge', () => {
     const { qlik, calls } = fakeQlik([{ state: 'unknown', httpStatus: 503, retryAfterMs: 3_600_000 }]);
     const { env } = activityEnv();
     const now = Date.now();
-    const result = await env.run(createProbeLoops({ qlik, now: Date.now }).confirmPurge, {
+    const result = await run(env, createProbeLoops({ qlik, now: Date.now }).confirmPurge, {
       hostname: HOST,
       purgeDateMs: now - 1,
       overdueAtMs: now + 300,
@@ -152,7 +157,7 @@ describe('confirmPurge', () => {
     const { qlik, calls } = fakeQlik([{ state: 'purged' }, { state: 'purged' }]);
     const { env } = activityEnv();
     const now = Date.now();
-    const result = await env.run(createProbeLoops({ qlik, now: Date.now }).confirmPurge, {
+    const result = await run(env, createProbeLoops({ qlik, now: Date.now }).confirmPurge, {
       hostname: HOST,
       purgeDateMs: now - 1,
       overdueAtMs: now,
