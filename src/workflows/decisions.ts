@@ -6,6 +6,7 @@ import { CancellationScope, isCancellation, log, setHandler } from '@temporalio/
 import type { DecisionMessage, MessageArgs, OffboardingStatus } from '../shared/contract';
 import { describeProblems, MAX_REASON, truncate, validateMessageArgs, validMessageFields } from '../shared/input';
 import { cancelSignal, cancelUpdate, reactivateSignal, reactivateUpdate, statusQuery } from './definitions';
+import { FIRST_AND_LAST_TEN } from './bounded-list';
 import { isoNow, type OffboardingRecord } from './record';
 
 export class Decisions {
@@ -62,8 +63,16 @@ export class Decisions {
     const { reason, requestedBy } = validMessageFields(args);
     const why = this.whyNotActionable();
     if (why) {
-      this.record.recordIgnored({ message, at, reason, requestedBy, why });
-      log.warn(`offboarding ${this.record.status.tenantId}: ${message} ignored: ${why}`, { message, why });
+      const ignored = this.record.recordIgnored({ message, at, reason, requestedBy, why });
+      // A storm of thousands would drown the log (and slow every workflow task that carries them): the first ones
+      // are logged one by one, then one line per hundred, like the bounded list in the status.
+      if (ignored <= FIRST_AND_LAST_TEN.head || ignored % 100 === 0) {
+        log.warn(`offboarding ${this.record.status.tenantId}: ${message} ignored (${ignored} so far): ${why}`, {
+          message,
+          why,
+          ignored,
+        });
+      }
       return;
     }
     this.record.status.decidedBy = { message, at, reason, requestedBy };

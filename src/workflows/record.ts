@@ -142,9 +142,10 @@ export class OffboardingRecord {
   }
 
   /** Records a message that was not acted on. The list keeps its first 10 and last 10 entries (CONTRACT.md v3). */
-  recordIgnored(entry: OffboardingStatus['ignoredSignals'][number]): void {
+  recordIgnored(entry: OffboardingStatus['ignoredSignals'][number]): number {
     const omitted = appendBounded(this.status.ignoredSignals, entry);
     if (omitted > 0) this.status.ignoredSignalsOmitted = (this.status.ignoredSignalsOmitted ?? 0) + omitted;
+    return this.status.ignoredSignals.length + (this.status.ignoredSignalsOmitted ?? 0);
   }
 
   /** A snapshot for queries and Update answers. */
