@@ -11,9 +11,13 @@ export function createQlikCalls(deps: { qlik: QlikClient }) {
       return asActivity(() => qlik.ensureToken(input.region, cancellationSignal()));
     },
 
-    async deactivateTenant(input: TenantRef & { purgeAfterDays?: number }): Promise<DeactivateAnswer> {
+    async deactivateTenant(
+      input: TenantRef & { purgeAfterDays?: number },
+    ): Promise<DeactivateAnswer & { answeredAt: string }> {
       // No cancellation signal: a deactivate once sent is never interrupted (the workflow also shields it).
-      return asActivity(() => qlik.deactivate(input));
+      const answer = await asActivity(() => qlik.deactivate(input));
+      // When Qlik answered, for the plausibility of its purge date: the workflow learns of it a task later.
+      return { ...answer, answeredAt: new Date().toISOString() };
     },
 
     async reactivateTenant(input: TenantRef): Promise<ReactivateAnswer> {

@@ -1,5 +1,5 @@
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
-import type { QlikClient } from '../qlik/types';
+import type { ProbeAnswer, QlikClient } from '../qlik/types';
 import { QlikError } from '../qlik/types';
 import { sleepWithHeartbeats } from './heartbeat-sleep';
 import type { ReactivationRoundInput, ReactivationRoundResult, RoundProgress } from './types';
@@ -24,57 +24,81 @@ const NOT_YET_ACTIVE = 'ReactivationPending';
 export function createReactivation(deps: { qlik: QlikClient; now: () => number }) {
   const { qlik, now } = deps;
 
+  /**
+   * What the tenant host says after a refused reactivate: "active" (when it counts), "purged" (twice, one probe
+   * interval apart), or nothing conclusive yet.
+   */
+  async function resolveByProbe(
+    input: ReactivationRoundInput,
+    progress: RoundProgress,
+  ): Promise<{ state: ProbeAnswer['state']; retryAfterMs?: number; outcome?: 'active' | 'purged' }> {
+    let answer = await qlik.probe(input.hostname, cancellationSignal());
+    if (answer.state === 'purged') {
+      await sleepWithHeartbeats(input.probeIntervalMs, progress);
+      answer = await qlik.probe(input.hostname, cancellationSignal());
+      if (answer.state === 'purged') return { state: answer.state, outcome: 'purged' };
+    }
+    if (answer.state === 'deactivated') progress.seenDeactivated = true;
+    const activeCounts = progress.seenDeactivated || now() >= input.activeCountsFromMs;
+    if (answer.state === 'active' && activeCounts) return { state: answer.state, outcome: 'active' };
+    return { state: answer.state, retryAfterMs: answer.retryAfterMs };
+  }
+
   return {
     async reactivateRound(input: ReactivationRoundInput): Promise<ReactivationRoundResult> {
       const saved = activityInfo().heartbeatDetails as Partial<RoundProgress> | undefined;
       const progress: RoundProgress = { seenDeactivated: input.seenDeactivated || saved?.seenDeactivated === true };
-      const { hostname } = input;
-      let lastError: ReturnType<typeof describe>;
+      let error: ReturnType<typeof describe>;
       try {
         await qlik.reactivate(input, cancellationSignal());
         return { outcome: 'reactivated', at: new Date(now()).toISOString(), ...progress };
-      } catch (error) {
-        lastError = describe(error);
+      } catch (caught) {
+        error = describe(caught);
       }
-
-      let answer = await qlik.probe(hostname, cancellationSignal());
-      if (answer.state === 'purged') {
-        await sleepWithHeartbeats(input.probeIntervalMs, progress);
-        answer = await qlik.probe(hostname, cancellationSignal());
-        if (answer.state === 'purged') return { outcome: 'purged', at: new Date(now()).toISOString(), ...progress };
-      }
-      if (answer.state === 'deactivated') progress.seenDeactivated = true;
-      if (answer.state === 'active' && (progress.seenDeactivated || now() >= input.activeCountsFromMs)) {
-        return {
-          outcome: 'active',
-          at: new Date(now()).toISOString(),
-          lastError: withoutRetryAfter(lastError),
-          ...progress,
-        };
+      // Transient trouble (5xx, timeout, reset, 429) is retried as it is: the next attempt's answer tells. Only a
+      // refusal, which may follow an earlier attempt whose answer was lost, is resolved by looking at the tenant.
+      const answer = error.retryable ? undefined : await resolveByProbe(input, progress);
+      if (answer?.outcome) {
+        const at = new Date(now()).toISOString();
+        return { outcome: answer.outcome, at, lastError: withoutRetryAfter(error), ...progress };
       }
       heartbeat(progress);
-      if (now() >= input.roundEndsAtMs)
-        return { outcome: 'pending', lastError: withoutRetryAfter(lastError), ...progress };
+      const rateLimited = error.retryAfterMs !== undefined;
+      // A round ends with its first attempt past its end, unless Qlik asked to wait: the next round would not.
+      if (now() >= input.roundEndsAtMs && !rateLimited) {
+        return { outcome: 'pending', lastError: withoutRetryAfter(error), ...progress };
+      }
       throw ApplicationFailure.create({
         type: NOT_YET_ACTIVE,
-        message: `${lastError.message}; the tenant host answered ${answer.state}`,
-        nextRetryDelay: answer.retryAfterMs ?? lastError.retryAfterMs,
-        details: [{ ...withoutRetryAfter(lastError), probe: answer.state }],
+        message: answer ? `${error.message}; the tenant host answered ${answer.state}` : error.message,
+        nextRetryDelay: error.retryAfterMs ?? answer?.retryAfterMs,
+        details: [{ ...withoutRetryAfter(error), probe: answer?.state }],
       });
     },
   };
 }
 
 /** The last error of a round, for the status's `lastError`: the contract's type, status, code and traceId. */
-function describe(error: unknown): NonNullable<ReactivationRoundResult['lastError']> & { retryAfterMs?: number } {
+function describe(
+  error: unknown,
+): NonNullable<ReactivationRoundResult['lastError']> & { retryable: boolean; retryAfterMs?: number } {
   if (error instanceof QlikError) {
     const { httpStatus, code, traceId, retryAfterMs } = error.details;
-    return { type: error.kind, message: error.message, httpStatus, code, traceId, retryAfterMs };
+    return {
+      type: error.kind,
+      message: error.message,
+      httpStatus,
+      code,
+      traceId,
+      retryable: error.retryable,
+      retryAfterMs,
+    };
   }
-  return { type: 'Transient', message: error instanceof Error ? error.message : String(error) };
+  // Not a classified answer from Qlik (a bug, an aborted request): retried like transient trouble.
+  return { type: 'Transient', message: error instanceof Error ? error.message : String(error), retryable: true };
 }
 
 function withoutRetryAfter(error: ReturnType<typeof describe>): NonNullable<ReactivationRoundResult['lastError']> {
-  const { retryAfterMs: _, ...rest } = error;
+  const { retryAfterMs: _after, retryable: _retryable, ...rest } = error;
   return rest;
 }

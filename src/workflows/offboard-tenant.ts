@@ -303,11 +303,14 @@ class Offboarding {
    */
   private async verifyCredentials(): Promise<void> {
     const { verifyTimeoutMs } = this.timings;
+    // Temporal gives up on a retry that would start after the schedule-to-close timeout: one retry interval more
+    // lets the attempts go on until the verify timeout has really passed.
+    const retryIntervalMs = clamp(verifyTimeoutMs / 10, 1_000, 60_000);
     try {
       await proxyActivities<OffboardingActivities>({
         startToCloseTimeout: '40s',
-        scheduleToCloseTimeout: verifyTimeoutMs,
-        retry: { initialInterval: '1s', maximumInterval: '1m' },
+        scheduleToCloseTimeout: verifyTimeoutMs + retryIntervalMs,
+        retry: { initialInterval: '1s', maximumInterval: retryIntervalMs },
         summary: 'get an OAuth token for the region (a dry run needs one)',
       }).ensureToken({ region: this.input.region });
     } catch (error) {
@@ -360,7 +363,8 @@ class Offboarding {
         purgeAfterDays: this.input.purgeAfterDays,
       });
       this.status.deactivatedAt = isoNow();
-      this.adoptPurgeDate(answer.estimatedPurgeDate);
+      // Runs recorded before answers carried `answeredAt` never read it (they do not check plausibility).
+      this.adoptPurgeDate(answer.estimatedPurgeDate, answer.answeredAt ? Date.parse(answer.answeredAt) : Date.now());
       await this.reports.send(this.settings!, 'deactivated');
     } catch (error) {
       const failure = failureOf(error);
@@ -392,10 +396,10 @@ class Offboarding {
    * Qlik's date, when plausible (v3); otherwise the computed one. Qlik resets the countdown on a repeat deactivate,
    * so the date of the last answer is the one that holds.
    */
-  private adoptPurgeDate(qlikDate: string | undefined): void {
+  private adoptPurgeDate(qlikDate: string | undefined, answeredAtMs: number): void {
     const problem =
       qlikDate !== undefined && this.followsV3
-        ? implausiblePurgeDate(qlikDate, Date.now(), this.timings.dayMs)
+        ? implausiblePurgeDate(qlikDate, answeredAtMs, this.timings.dayMs)
         : undefined;
     if (qlikDate && !problem) return this.record.setPurgeDate(qlikDate, 'qlik');
     this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
