@@ -50,7 +50,8 @@ export function createReactivation(deps: { qlik: QlikClient; now: () => number }
       const progress: RoundProgress = { seenDeactivated: input.seenDeactivated || saved?.seenDeactivated === true };
       let error: ReturnType<typeof describe>;
       try {
-        await qlik.reactivate(input, cancellationSignal());
+        // Like every registration call, never interrupted once sent.
+        await qlik.reactivate(input);
         return { outcome: 'reactivated', at: new Date(now()).toISOString(), ...progress };
       } catch (caught) {
         error = describe(caught);
