@@ -39,7 +39,7 @@ import { waitFor, waitForPhase } from '../test/reliability/support/wait';
 type Handle = WorkflowHandle<typeof offboardTenant>;
 
 /** Simulator and worker settings that some paths need; each group gets a harness of its own. */
-type Group = 'default' | 'lag' | 'overdue' | 'reject' | 'omit' | 'redirect' | 'reports';
+type Group = 'default' | 'lag' | 'overdue' | 'reject' | 'omit' | 'redirect' | 'reports' | 'token-down' | 'storm';
 
 interface Driver {
   /** How the run must end for its history to cover the path: an outcome, `failed <type>` or `canceled`. */
@@ -94,6 +94,29 @@ async function reactivateInGracePeriod(h: Harness, id: string): Promise<Handle> 
   await handle.signal(reactivateSignal, message);
   return handle;
 }
+
+/** Runs into confirming-purge, then sends more ignored signals than a run's (lowered) history bound holds. */
+async function stormAfterPurgeDate(h: Harness, id: string): Promise<{ firstRunId: string }> {
+  const handle = await inPhase(h, await start(h, input(id)), 'confirming-purge');
+  const firstRunId = (await handle.describe()).runId;
+  for (let sent = 0; sent < 2 * STORM_HISTORY_BOUND; sent += 50) {
+    // Sent to the workflow ID, not to the first run: the run that takes them may be a later one.
+    const latest = h.client.workflow.getHandle(handle.workflowId);
+    await Promise.all(
+      Array.from({ length: 50 }, () => latest.signal(cancelSignal, message)).map((p) => p.catch(() => undefined)),
+    );
+  }
+  await waitFor(
+    'the continue-as-new',
+    async () => (await h.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRunId,
+    30_000,
+    100,
+  );
+  return { firstRunId };
+}
+
+/** The `storm` group's history bound: low, so that a few hundred signals make a run continue as new. */
+const STORM_HISTORY_BOUND = 200;
 
 const DRIVERS: Record<ReplayPath, Driver> = {
   purged: { ends: 'purged', drive: (h, id) => start(h, input(id)) },
@@ -290,6 +313,77 @@ const DRIVERS: Record<ReplayPath, Driver> = {
     group: 'reports',
     drive: (h, id) => start(h, input(id), { addTenant: false }),
   },
+  'purged-after-lost-deactivate-refused-repeat': {
+    ends: 'purged',
+    faults: (tenantId) => [{ route: 'deactivate', tenantId, sequence: ['lost', { kind: '409' }] }],
+    drive: (h, id) => {
+      h.sim.addTenant({ ...tenant(id), propagationDelayMs: 1_500 });
+      return start(h, input(id, { purgeAfterDays: 90 }), { addTenant: false });
+    },
+  },
+  'reactivated-after-refusal-during-propagation': {
+    ends: 'reactivated',
+    faults: (tenantId) => [
+      { route: 'deactivate', tenantId, sequence: [{ kind: 'slow', delayMs: 1_000 }] },
+      { route: 'reactivate', tenantId, sequence: [{ kind: '400' }] },
+    ],
+    drive: async (h, id) => {
+      h.sim.addTenant({ ...tenant(id), propagationDelayMs: 2_000 });
+      const handle = await start(h, input(id, { purgeAfterDays: 90 }), { addTenant: false });
+      await waitFor(
+        'the deactivate in flight',
+        () => h.sim.requests().some((r) => r.tenantId === id && r.pending),
+        10_000,
+        20,
+      );
+      await handle.signal(reactivateSignal, message);
+      return handle;
+    },
+  },
+  'reactivated-despite-cancellation-request': {
+    ends: 'reactivated',
+    faults: (tenantId) => [{ route: 'reactivate', tenantId, sequence: [{ kind: 'slow', delayMs: 1_000 }] }],
+    drive: async (h, id) => {
+      const handle = await reactivateInGracePeriod(h, id);
+      await waitFor(
+        'the reactivate in flight',
+        () => h.sim.requests().some((r) => r.tenantId === id && r.route === 'reactivate' && r.pending),
+        10_000,
+        20,
+      );
+      await handle.cancel();
+      return handle;
+    },
+  },
+  'purged-implausible-purge-date': {
+    ends: 'purged',
+    drive: (h, id) => {
+      h.sim.addTenant({ ...tenant(id), purgeDateAnswer: '1970-01-01T00:00:00Z' });
+      return start(h, input(id), { addTenant: false });
+    },
+  },
+  'failed-dry-run-credentials-not-verified': {
+    ends: 'failed CredentialsNotVerified',
+    group: 'token-down',
+    faults: () => [{ route: 'token', region: 'eu', kind: '503' }],
+    drive: (h, id) => start(h, input(id, { dryRun: true })),
+  },
+  'continued-as-new': {
+    ends: 'purged',
+    group: 'storm',
+    drive: async (h, id) => {
+      const { firstRunId } = await stormAfterPurgeDate(h, id);
+      return h.client.workflow.getHandle(workflowIdFor(id), firstRunId);
+    },
+  },
+  'resumed-after-continue-as-new': {
+    ends: 'purged',
+    group: 'storm',
+    drive: async (h, id) => {
+      await stormAfterPurgeDate(h, id);
+      return h.client.workflow.getHandle(workflowIdFor(id));
+    },
+  },
 };
 
 const tenantIdOf = (p: ReplayPath) => `replay-${p}`;
@@ -310,6 +404,7 @@ function groupSettings(
     Object.assign(env, { QLIK_DE_CLIENT_ID: 'e2e-de-client', QLIK_DE_CLIENT_SECRET: 'wrong-secret-for-the-record' });
   }
   if (group === 'lag') sim.purgeLagMs = 3_000;
+  if (group === 'storm') sim.purgeLagMs = 5_000;
   if (group === 'overdue') {
     sim.purgeLagMs = 120_000;
     env.OFFBOARD_PURGE_OVERDUE_AFTER = '1s';
@@ -400,6 +495,7 @@ async function main(): Promise<void> {
       if (paths.includes('failed-forbidden')) {
         h.sim.addClient({ region: 'us', clientId: 'e2e-us-client', clientSecret: CLIENT_SECRETS.us, oem: false });
       }
+      if (group === 'storm') h.config.historyBounds = { events: STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
       await h.startWorkers();
       try {
         await Promise.all(

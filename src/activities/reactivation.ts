@@ -48,6 +48,8 @@ export function createReactivation(deps: { qlik: QlikClient; now: () => number }
     async reactivateRound(input: ReactivationRoundInput): Promise<ReactivationRoundResult> {
       const saved = activityInfo().heartbeatDetails as Partial<RoundProgress> | undefined;
       const progress: RoundProgress = { seenDeactivated: input.seenDeactivated || saved?.seenDeactivated === true };
+      // A retry that comes after the round's end (and so maybe after the purge date) is left to the next round.
+      if (activityInfo().attempt > 1 && now() >= input.roundEndsAtMs) return { outcome: 'pending', ...progress };
       let error: ReturnType<typeof describe>;
       try {
         // Like every registration call, never interrupted once sent.
@@ -56,6 +58,7 @@ export function createReactivation(deps: { qlik: QlikClient; now: () => number }
       } catch (caught) {
         error = describe(caught);
       }
+      heartbeat(progress);
       // Transient trouble (5xx, timeout, reset, 429) is retried as it is: the next attempt's answer tells. Only a
       // refusal, which may follow an earlier attempt whose answer was lost, is resolved by looking at the tenant.
       const answer = error.retryable ? undefined : await resolveByProbe(input, progress);

@@ -65,7 +65,7 @@ export interface ConfirmPurgeResult {
 }
 
 export interface ReactivationRoundInput extends TenantRef {
-  /** The round returns `pending` after the first attempt that ends at or after this time (epoch ms). */
+  /** The round returns `pending` from its first attempt that ends, or any retry that starts, after this (epoch ms). */
   roundEndsAtMs: number;
   /** An "active" answer counts from this time on even if the tenant was not seen deactivated (epoch ms). */
   activeCountsFromMs: number;

@@ -38,6 +38,16 @@ export const REPLAY_PATHS = {
   'purged-with-reports': 'with a report webhook: the "deactivated" event and the final report',
   'reactivated-with-reports': 'with a report webhook: "deactivated", "reactivated" and the final report',
   'failed-tenant-not-found-with-reports': 'with a report webhook: the final report of a failed run',
+  // Contract v3 ("[1 of 4] Hardening"):
+  'purged-after-lost-deactivate-refused-repeat':
+    'the first deactivate answer is lost, the repeat refused (409), the host lags: probed until "deactivated"',
+  'reactivated-after-refusal-during-propagation':
+    'decided while deactivating; the first reactivate refused while the host still answers "active": retried',
+  'reactivated-despite-cancellation-request': 'a cancellation request after the decision is ignored: reactivated',
+  'purged-implausible-purge-date': "Qlik's estimatedPurgeDate is 1970: computed instead, ImplausiblePurgeDate warning",
+  'failed-dry-run-credentials-not-verified': 'dry run while the token endpoint stays down: CredentialsNotVerified',
+  'continued-as-new': 'a storm of ignored signals after the purge date: the run continues as new',
+  'resumed-after-continue-as-new': 'the run that a continue-as-new started: resumes confirming the purge',
 } as const;
 
 export type ReplayPath = keyof typeof REPLAY_PATHS;
