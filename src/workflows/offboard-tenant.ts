@@ -610,11 +610,10 @@ class Offboarding {
     const left = this.record.purgeDateMs! - Date.now();
     try {
       return await this.registerCalls({
-        // One attempt: a reactivate call (two after a token refresh), a probe, maybe a second probe. An attempt that
-        // stalls (a lost worker, a call that never returns) is retried after the heartbeat timeout: the attempt
-        // heartbeats when it has called and probed, and while it waits between two "purged" answers.
-        startToCloseTimeout: 120_000 + timings.probeInitialIntervalMs,
-        heartbeatTimeout: 60_000 + timings.probeInitialIntervalMs,
+        // One attempt: a reactivate call (two after a token refresh), a probe, maybe a second probe; one that stalls
+        // (a lost worker) is retried after this. No heartbeat timeout, as for the other registration calls: the
+        // attempt's heartbeats only carry what it learned to the next attempt.
+        startToCloseTimeout: 75_000 + timings.probeInitialIntervalMs,
         // The last attempt of a round starts at most one retry interval after the round's end.
         scheduleToCloseTimeout: roundMs + 10 * 60_000,
         // The closer the purge date, the more often: a backoff longer than the time left would give up before it.
