@@ -48,8 +48,10 @@ export function createReactivation(deps: { qlik: QlikClient; now: () => number }
     async reactivateRound(input: ReactivationRoundInput): Promise<ReactivationRoundResult> {
       const saved = activityInfo().heartbeatDetails as Partial<RoundProgress> | undefined;
       const progress: RoundProgress = { seenDeactivated: input.seenDeactivated || saved?.seenDeactivated === true };
-      // A retry that comes after the round's end (and so maybe after the purge date) is left to the next round.
-      if (activityInfo().attempt > 1 && now() >= input.roundEndsAtMs) return { outcome: 'pending', ...progress };
+      // After the purge date only the round's first attempt calls (a recorded decision always gets one).
+      if (activityInfo().attempt > 1 && input.purgeDateMs !== undefined && now() >= input.purgeDateMs) {
+        return { outcome: 'pending', ...progress };
+      }
       let error: ReturnType<typeof describe>;
       try {
         // Like every registration call, never interrupted once sent.

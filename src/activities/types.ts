@@ -65,8 +65,10 @@ export interface ConfirmPurgeResult {
 }
 
 export interface ReactivationRoundInput extends TenantRef {
-  /** The round returns `pending` from its first attempt that ends, or any retry that starts, after this (epoch ms). */
+  /** The round returns `pending` from its first attempt that ends after this (epoch ms). */
   roundEndsAtMs: number;
+  /** The purge date (epoch ms): a retry that starts after it returns `pending` without calling. */
+  purgeDateMs?: number;
   /** An "active" answer counts from this time on even if the tenant was not seen deactivated (epoch ms). */
   activeCountsFromMs: number;
   /** This offboarding already saw the tenant answer "deactivated". */

@@ -373,10 +373,12 @@ class Offboarding {
       // looking while the answer is unclear (a possibly deactivated tenant is never left unwatched).
       if ((failure.details?.attempt ?? 2) > 1) {
         if (this.followsV3) {
-          if (await this.seenDeactivatedAfterRefusal()) {
+          const seen = await this.stateAfterRefusal();
+          if (seen) {
             this.status.deactivatedAt = isoNow();
             this.status.deactivationConfirmedAt = this.status.deactivatedAt;
-            this.record.setPurgeDate(this.computedPurgeDate(Date.now()), 'computed');
+            // Already purged: the lost attempt deactivated it and the purge came; what is left is to confirm it.
+            this.record.setPurgeDate(seen === 'purged' ? isoNow() : this.computedPurgeDate(Date.now()), 'computed');
             return;
           }
           throw new OffboardingFailed(asFailureType(failure.type), failure.message, failure.details);
@@ -415,9 +417,9 @@ class Offboarding {
    * After an attempt whose answer was lost, a refused repeat says nothing about the first: only the tenant host can
    * tell, and it may answer "active" for a while after a deactivate (QLIK-API §5). So "active" counts only once
    * `OFFBOARD_VERIFY_TIMEOUT` has passed since this last possibly applied attempt (v3); an unclear answer then
-   * keeps the probing going.
+   * keeps the probing going. Returns what the host showed: "deactivated", "purged", or nothing but "active".
    */
-  private async seenDeactivatedAfterRefusal(): Promise<boolean> {
+  private async stateAfterRefusal(): Promise<'deactivated' | 'purged' | undefined> {
     const { timings } = this;
     const result = await this.probeLoop(
       timings.verifyTimeoutMs + 10 * 60_000,
@@ -429,7 +431,8 @@ class Offboarding {
       maxIntervalMs: timings.probeMaxIntervalMs,
       untilKnown: true,
     });
-    return result.observed && result.last.state === 'deactivated';
+    if (!result.observed) return undefined;
+    return result.last.state === 'purged' ? 'purged' : 'deactivated';
   }
 
   /** A probe loop: one long, heartbeating activity that resumes from its last heartbeat after a crash. */
@@ -582,7 +585,8 @@ class Offboarding {
   private async reactivateInRounds(outcome: 'reactivated' | 'cancelled'): Promise<void> {
     const { timings } = this;
     const purgeDateMs = this.record.purgeDateMs!;
-    const firstRoundMs = Math.max(1_000, timings.probeInitialIntervalMs * 12);
+    // At least 10 s: a round much shorter than a loaded worker's scheduling delay would end after every attempt.
+    const firstRoundMs = Math.max(10_000, timings.probeInitialIntervalMs * 12);
     let roundMs = firstRoundMs;
     for (let round = 0; round === 0 || Date.now() < purgeDateMs; round++) {
       const result = await this.reactivationRound(Math.max(0, Math.min(roundMs, purgeDateMs - Date.now())));
@@ -624,6 +628,7 @@ class Offboarding {
       }).reactivateRound({
         ...this.tenantRef,
         roundEndsAtMs: Date.now() + roundMs,
+        purgeDateMs: this.record.purgeDateMs!,
         activeCountsFromMs: Date.parse(this.status.deactivatedAt!) + timings.verifyTimeoutMs,
         seenDeactivated: this.status.deactivationConfirmedAt !== undefined,
         probeIntervalMs: timings.probeInitialIntervalMs,
