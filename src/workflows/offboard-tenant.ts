@@ -451,10 +451,8 @@ class Offboarding {
   private async verify(): Promise<void> {
     this.record.enterPhase('verifying', { unlessIn: true });
     const { timings } = this;
-    // v3: the deadline counts from the deactivate, so that a run that continued as new keeps it.
-    const deadlineMs = this.followsV3
-      ? Date.parse(this.status.deactivatedAt!) + timings.verifyTimeoutMs
-      : Date.now() + timings.verifyTimeoutMs;
+    // From now, also in a run that continued as new while verifying: the window can only grow, never shrink.
+    const deadlineMs = Date.now() + timings.verifyTimeoutMs;
     const result = await this.interruptible(
       () =>
         this.probeLoop(
