@@ -1,7 +1,7 @@
 /**
  * What the rest of the worker sees of Qlik Cloud: a small client interface and the typed error it throws.
  */
-import type { FailureType } from '../shared/contract';
+import { type QlikFailureType, TransientFailureType } from '../shared/failure-types';
 
 /** What a tenant-host probe (QLIK-API §5) says about the tenant. */
 export type ProbeState = 'active' | 'deactivated' | 'purged' | 'unknown';
@@ -53,8 +53,8 @@ export interface QlikClient {
   probe(hostname: string, signal?: AbortSignal, options?: ProbeOptions): Promise<ProbeAnswer>;
 }
 
-/** Error kinds: the contract's failure types, plus the retryable ones. */
-export type QlikErrorKind = FailureType | 'Transient' | 'RateLimited';
+/** Error kinds: the contract's failure types, plus the retryable ones (src/shared/failure-types.ts). */
+export type QlikErrorKind = QlikFailureType;
 
 /**
  * A failed Qlik call, already classified. Its message names the call, the tenant (when known), the HTTP status,
@@ -79,6 +79,6 @@ export class QlikError extends Error {
   }
 
   get retryable(): boolean {
-    return this.kind === 'Transient' || this.kind === 'RateLimited';
+    return Object.values<string>(TransientFailureType).includes(this.kind);
   }
 }

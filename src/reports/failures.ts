@@ -8,14 +8,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { parseRetryAfter } from '../qlik/errors';
 import type { PostAnswer } from './post';
 
-/** The `type` of every failure `sendLifecycleEvent` throws. Only `WebhookRejected` is non-retryable. */
-export const WEBHOOK_FAILURE_TYPES = [
-  'WebhookRejected',
-  'WebhookUnavailable',
-  'WebhookRateLimited',
-  'WebhookUnreachable',
-] as const;
-export type WebhookFailureType = (typeof WEBHOOK_FAILURE_TYPES)[number];
+import { WebhookFailureType } from '../shared/failure-types';
+
+/** The `type` of every failure `sendLifecycleEvent` throws (the list lives in src/shared/failure-types.ts). */
+export const WEBHOOK_FAILURE_TYPES = Object.values(WebhookFailureType);
+export { WebhookFailureType };
 
 /** `details[0]` of every webhook failure. */
 export interface WebhookFailureDetails {

@@ -4,6 +4,7 @@
  */
 import type { LifecycleEvent, LifecycleEventKind } from '../activities/types';
 import type { Decision, IgnoredSignal, LastError, Outcome, Phase } from '../shared/contract';
+import { CANCELED_FAILURE_TYPE } from '../shared/failure-types';
 
 /** Bumped on any change a receiver could trip over; fields may be added without a bump. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -11,8 +12,7 @@ export const REPORT_SCHEMA_VERSION = 1;
 /** How a run ended, in Temporal's words; only on `final-report`. */
 export type RunStatus = 'Completed' | 'Failed' | 'Canceled';
 
-/** The `failure.type` the workflow passes when a cancellation request ends the run as Canceled. */
-export const CANCELED_FAILURE_TYPE = 'Canceled';
+export { CANCELED_FAILURE_TYPE };
 
 /** A remark for the people who read the report; `code` is stable, `text` may change. */
 export interface ReportNote {

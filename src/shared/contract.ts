@@ -70,20 +70,8 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** The `type` of every failure that ends a run as Failed (and of the activity failures behind them). */
-export const FAILURE_TYPES = [
-  'InvalidInput',
-  'ProtectedTenant',
-  'RegionNotConfigured',
-  'InvalidCredentials',
-  'Forbidden',
-  'TenantNotFound',
-  'HostnameMismatch',
-  'RequestRejected',
-  'ReactivationFailed',
-  'CredentialsNotVerified',
-] as const;
-export type FailureType = (typeof FAILURE_TYPES)[number];
+/** The `type` of every failure that ends a run as Failed: one list, in src/shared/failure-types.ts. */
+export type { FinalFailureType as FailureType } from './failure-types';
 
 /** Which message made the decision to stop the offboarding. */
 export type DecisionMessage = 'cancel' | 'reactivate' | 'cancellation';

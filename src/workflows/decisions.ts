@@ -75,9 +75,8 @@ export class Decisions {
       }
       return;
     }
-    this.record.status.decidedBy = { message, at, reason, requestedBy };
+    this.record.decide({ message, at, reason, requestedBy });
     log.info(`offboarding ${this.record.status.tenantId}: decision ${message}`, { message, reason, requestedBy });
-    this.record.showDetails();
   }
 
   /**

@@ -14,7 +14,6 @@ import {
 import type { OffboardingActivities } from '../activities';
 import type { LifecycleEvent, LifecycleEventKind, WorkerSettings } from '../activities/types';
 import { METRIC_NAMES } from '../metrics/names';
-import { CANCELED_FAILURE_TYPE } from '../reports/payload';
 import type { OffboardingRecord } from './record';
 
 /**
@@ -40,8 +39,6 @@ const localReports = proxyLocalActivities<OffboardingActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '8s' },
   summary: 'send the lifecycle event to the webhook',
 });
-
-export { CANCELED_FAILURE_TYPE };
 
 /**
  * Whether reports take no workflow task of their own: true without a webhook (nothing is sent) and when reports run

@@ -1,10 +1,12 @@
 /**
  * The offboarding's status, and how it is shown where ops look: search attributes, current details, the log.
- * Every phase change goes through {@link OffboardingRecord.enterPhase} so that all three stay in step.
+ * The one writer of the status: the workflow and its message handlers change it only through the named
+ * transitions below, and every phase change goes through {@link OffboardingRecord.enterPhase} so that all three
+ * stay in step.
  */
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { LastError, OffboardingInput, OffboardingStatus, Outcome, Phase } from '../shared/contract';
+import type { Decision, LastError, OffboardingInput, OffboardingStatus, Outcome, Phase } from '../shared/contract';
 import { searchAttributes } from './definitions';
 import { appendBounded } from './bounded-list';
 
@@ -41,8 +43,14 @@ const WAITING_FOR: Record<Phase, string> = {
   failed: 'nothing: failed',
 };
 
+/** What the phases after a deactivate need to know: when it took effect, and the purge date that followed. */
+export interface Deactivation {
+  deactivatedAtMs: number;
+  purgeDateMs: number;
+}
+
 export class OffboardingRecord {
-  readonly status: OffboardingStatus;
+  private readonly state: OffboardingStatus;
   /** Search attribute changes not yet sent: they go with the next phase change, one history event for all. */
   private readonly pendingAttributes: SearchAttributeUpdatePair[] = [];
   /** The phase the search attributes show. */
@@ -50,15 +58,20 @@ export class OffboardingRecord {
 
   /** `carried`: the status an earlier run of this offboarding handed on when it continued as new. */
   constructor(raw: unknown, carried?: OffboardingStatus) {
-    this.status = carried ?? statusFromRawInput(raw);
+    this.state = carried ?? statusFromRawInput(raw);
     if (carried) this.publishedPhase = carried.phase;
+  }
+
+  /** The status as it stands (read-only: write through the transitions). */
+  get status(): Readonly<OffboardingStatus> {
+    return this.state;
   }
 
   /** Copies the validated input into the status and the identifying search attributes. */
   adoptInput(input: OffboardingInput): void {
     const { tenantId, hostname, region, purgeAfterDays, notBefore, requestedBy, reason } = input;
-    Object.assign(this.status, { tenantId, hostname, region, purgeAfterDays, notBefore, requestedBy, reason });
-    this.status.dryRun = input.dryRun === true;
+    Object.assign(this.state, { tenantId, hostname, region, purgeAfterDays, notBefore, requestedBy, reason });
+    this.state.dryRun = input.dryRun === true;
     const pairs: SearchAttributeUpdatePair[] = [
       { key: searchAttributes.tenantId, value: tenantId },
       { key: searchAttributes.hostname, value: hostname },
@@ -82,9 +95,9 @@ export class OffboardingRecord {
     options: { extra?: SearchAttributeUpdatePair[]; brief?: boolean; unlessIn?: boolean } = {},
   ): void {
     // A run that continued as new resumes in the phase it was in: it keeps the time that phase began.
-    if (options.unlessIn && this.status.phase === phase) return;
-    this.status.phase = phase;
-    this.status.phaseSince = isoNow();
+    if (options.unlessIn && this.state.phase === phase) return;
+    this.state.phase = phase;
+    this.state.phaseSince = isoNow();
     if (!options.brief) this.upsertPhase(options.extra);
     this.showDetails();
     log.info(`offboarding ${this.status.tenantId || '(invalid input)'}: phase ${phase}`, {
@@ -114,25 +127,83 @@ export class OffboardingRecord {
     if (this.pendingAttributes.length > 0) upsertSearchAttributes(this.pendingAttributes.splice(0));
   }
 
-  setPurgeDate(date: string, source: 'qlik' | 'computed'): void {
-    this.status.estimatedPurgeDate = date;
-    this.status.purgeDateSource = source;
+  private setPurgeDate(date: string, source: 'qlik' | 'computed'): void {
+    this.state.estimatedPurgeDate = date;
+    this.state.purgeDateSource = source;
     this.pendingAttributes.push({ key: searchAttributes.estimatedPurgeDate, value: new Date(date) });
   }
 
   /** The purge date in epoch ms, once known. */
   get purgeDateMs(): number | undefined {
-    return this.status.estimatedPurgeDate ? Date.parse(this.status.estimatedPurgeDate) : undefined;
+    return this.state.estimatedPurgeDate ? Date.parse(this.state.estimatedPurgeDate) : undefined;
+  }
+
+  /** The deactivate and its purge date, once both are recorded. */
+  get deactivation(): Deactivation | undefined {
+    const { deactivatedAt } = this.state;
+    const purgeDateMs = this.purgeDateMs;
+    if (deactivatedAt === undefined || purgeDateMs === undefined) return undefined;
+    return { deactivatedAtMs: Date.parse(deactivatedAt), purgeDateMs };
+  }
+
+  /**
+   * The deactivate took effect now: Qlik answered it, or (`seen`) the host showed it after an answer was lost. The
+   * grace period ends on `purge.date`.
+   */
+  markDeactivated(
+    purge: { date: string; source: 'qlik' | 'computed' },
+    options: { seen?: boolean } = {},
+  ): Deactivation {
+    this.state.deactivatedAt = isoNow();
+    if (options.seen) this.state.deactivationConfirmedAt = this.state.deactivatedAt;
+    this.setPurgeDate(purge.date, purge.source);
+    return { deactivatedAtMs: Date.parse(this.state.deactivatedAt), purgeDateMs: Date.parse(purge.date) };
+  }
+
+  /** The verify probe saw the tenant answer "deactivated" at `at` (always set when it did). */
+  confirmDeactivation(at: string | undefined): void {
+    this.state.deactivationConfirmedAt = at;
+  }
+
+  /** A reactivation attempt saw the tenant deactivated; an earlier sighting stays the one recorded. */
+  noteSeenDeactivated(): void {
+    this.state.deactivationConfirmedAt ??= isoNow();
+  }
+
+  /** The first decision to stop (the message handlers check that it can be acted on). */
+  decide(decision: Decision): void {
+    this.state.decidedBy = decision;
+    this.showDetails();
+  }
+
+  /** The decision, once one was made. */
+  get decision(): Decision | undefined {
+    return this.state.decidedBy;
+  }
+
+  /** The tenant is active again (at `at`, when the call says when). */
+  markReactivated(at: string = isoNow()): void {
+    this.state.reactivatedAt = at;
+  }
+
+  /** The host answered "purged" twice; the second answer came at `at`. */
+  markPurgeConfirmed(at: string): void {
+    this.state.purgeConfirmedAt = at;
+  }
+
+  /** The outcome is known: the final report carries it while the run is still `reporting`. */
+  setOutcome(outcome: Outcome | undefined): void {
+    this.state.outcome = outcome;
   }
 
   setLastError(error: Omit<LastError, 'at'>): void {
-    this.status.lastError = { ...error, at: isoNow() };
+    this.state.lastError = { ...error, at: isoNow() };
     this.showDetails();
   }
 
   /** Ends the run's record: `completed` with an outcome (or none for a cancellation after the purge date). */
   complete(outcome: Outcome | undefined): void {
-    this.status.outcome = outcome;
+    this.state.outcome = outcome;
     this.enterPhase('completed', { extra: outcome ? [{ key: searchAttributes.outcome, value: outcome }] : [] });
   }
 
@@ -143,14 +214,14 @@ export class OffboardingRecord {
 
   /** Records a message that was not acted on. The list keeps its first 10 and last 10 entries (CONTRACT.md v3). */
   recordIgnored(entry: OffboardingStatus['ignoredSignals'][number]): number {
-    const omitted = appendBounded(this.status.ignoredSignals, entry);
-    if (omitted > 0) this.status.ignoredSignalsOmitted = (this.status.ignoredSignalsOmitted ?? 0) + omitted;
+    const omitted = appendBounded(this.state.ignoredSignals, entry);
+    if (omitted > 0) this.state.ignoredSignalsOmitted = (this.status.ignoredSignalsOmitted ?? 0) + omitted;
     return this.status.ignoredSignals.length + (this.status.ignoredSignalsOmitted ?? 0);
   }
 
   /** A snapshot for queries and Update answers. */
   snapshot(): OffboardingStatus {
-    return structuredCloneSafe(this.status);
+    return structuredCloneSafe(this.state);
   }
 
   /** The Web UI's "current details": phase, what it waits for, purge date and time left, how to steer it. */

@@ -1,0 +1,58 @@
+/**
+ * Every failure `type` the product writes, grouped by what it means, each group one typed list (the SDK's
+ * `packages/common/src/failure.ts` pattern): a name written anywhere else is a type error, not a new type.
+ * Workflow-safe: no I/O, no Node built-ins.
+ */
+
+/** The `type` of every failure that ends a run as Failed (and of the non-retryable activity failures behind them). */
+export const FinalFailureType = {
+  InvalidInput: 'InvalidInput',
+  ProtectedTenant: 'ProtectedTenant',
+  RegionNotConfigured: 'RegionNotConfigured',
+  InvalidCredentials: 'InvalidCredentials',
+  Forbidden: 'Forbidden',
+  TenantNotFound: 'TenantNotFound',
+  HostnameMismatch: 'HostnameMismatch',
+  RequestRejected: 'RequestRejected',
+  ReactivationFailed: 'ReactivationFailed',
+  CredentialsNotVerified: 'CredentialsNotVerified',
+} as const;
+export type FinalFailureType = (typeof FinalFailureType)[keyof typeof FinalFailureType];
+
+/** Retryable Qlik failures: Temporal retries them (a 429 not before its `retry-after`); `lastError` may show them. */
+export const TransientFailureType = {
+  Transient: 'Transient',
+  RateLimited: 'RateLimited',
+} as const;
+export type TransientFailureType = (typeof TransientFailureType)[keyof typeof TransientFailureType];
+
+/** Warnings: recorded in `lastError` while the run goes on; never the type of a Failed run. */
+export const WarningType = {
+  /** The host still answered "active" when `OFFBOARD_VERIFY_TIMEOUT` passed; the grace period begins anyway. */
+  DeactivationNotObserved: 'DeactivationNotObserved',
+  /** Qlik's `estimatedPurgeDate` lay outside 9–91 days after the answer; the computed date is used (v3). */
+  ImplausiblePurgeDate: 'ImplausiblePurgeDate',
+} as const;
+export type WarningType = (typeof WarningType)[keyof typeof WarningType];
+
+/** The `type` of every failure `sendLifecycleEvent` throws. Only `WebhookRejected` is non-retryable. */
+export const WebhookFailureType = {
+  WebhookRejected: 'WebhookRejected',
+  WebhookUnavailable: 'WebhookUnavailable',
+  WebhookRateLimited: 'WebhookRateLimited',
+  WebhookUnreachable: 'WebhookUnreachable',
+} as const;
+export type WebhookFailureType = (typeof WebhookFailureType)[keyof typeof WebhookFailureType];
+
+/** The `failure.type` of the final report of a run that ends Canceled (a cancellation request made its decision). */
+export const CANCELED_FAILURE_TYPE = 'Canceled';
+
+/** What a Qlik call can fail with: a final type, or a retryable one. */
+export type QlikFailureType = FinalFailureType | TransientFailureType;
+
+const FINAL_FAILURE_TYPES: ReadonlySet<string> = new Set(Object.values(FinalFailureType));
+
+/** True when `type` is one that ends a run as Failed. */
+export function isFinalFailureType(type: unknown): type is FinalFailureType {
+  return typeof type === 'string' && FINAL_FAILURE_TYPES.has(type);
+}
