@@ -3,7 +3,7 @@
  * helpers build one from Temporal's standard environment configuration, as the CLI does.
  */
 import { Client, Connection } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../shared/contract';
+import { taskQueueFrom as taskQueueFromEnv } from '../config/task-queue';
 import { temporalConnectionConfig } from '../temporal-connection';
 
 /** Environment variables, as `process.env` holds them. */
@@ -13,7 +13,7 @@ const DEFAULT_UI_URL = 'http://localhost:8233';
 
 /** The workflows' task queue: `TEMPORAL_TASK_QUEUE`, else the contract's `tenant-offboarding`. */
 export function taskQueueFrom(env: Env = process.env): string {
-  return env.TEMPORAL_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
+  return taskQueueFromEnv(env);
 }
 
 /** The connection settings from `env` (Temporal's standard environment configuration). */
@@ -21,11 +21,13 @@ export function connectionConfigFrom(env: Env = process.env): ReturnType<typeof 
   return temporalConnectionConfig(env);
 }
 
-/** A connected client and how to close it. */
+/** A connected client, the task queue configured beside it, and how to close it. */
 export interface ConnectedClient {
   client: Client;
   namespace: string;
   address: string;
+  /** The workflows' task queue from the same environment: pass it to `startOffboarding`. */
+  taskQueue: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function connectClient(env: Env = process.env): Promise<ConnectedCl
     client: new Client({ connection, namespace }),
     namespace,
     address: connectionOptions.address!,
+    taskQueue: taskQueueFrom(env),
     close: () => connection.close(),
   };
 }

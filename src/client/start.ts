@@ -7,6 +7,7 @@
 import { type Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import { type SearchAttributePair, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  DEFAULT_TASK_QUEUE,
   type MessageArgs,
   MESSAGE_NAMES,
   type OffboardingInput,
@@ -16,7 +17,6 @@ import {
 import { validateMessageArgs, validateOffboardingInput } from '../shared/input';
 import { searchAttributes } from '../workflows/definitions';
 import { differingFields } from './compare-inputs';
-import { taskQueueFrom } from './connection';
 import { AlreadyCompletedError, ConflictingOffboardingError, InvalidInputError } from './errors';
 import { describeLatest, startInputOf } from './runs';
 
@@ -24,7 +24,10 @@ import { describeLatest, startInputOf } from './runs';
 export interface StartOptions {
   /** Start again after a Completed run (any outcome). Without it that is refused with AlreadyCompletedError. */
   restart?: boolean;
-  /** Task queue of the workflows (default: `TEMPORAL_TASK_QUEUE`, else `tenant-offboarding`). */
+  /**
+   * Task queue of the workflows (default: the contract's `tenant-offboarding`). The library reads no environment:
+   * `connectClient()` returns the configured one as `taskQueue`, and the CLI passes it.
+   */
   taskQueue?: string;
 }
 
@@ -78,7 +81,7 @@ export function initialSearchAttributes(input: OffboardingInput, nowMs = Date.no
 
 function workflowOptions(input: OffboardingInput, options: StartOptions) {
   return {
-    taskQueue: options.taskQueue ?? taskQueueFrom(),
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: workflowIdFor(input.tenantId, input.dryRun === true),
     args: [input] as [OffboardingInput],
     // The server decides which of several concurrent starts wins; the others see the open run below.

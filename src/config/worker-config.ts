@@ -3,16 +3,13 @@
  * as a whole: every missing or malformed value is reported, not just the first. Nothing else reads `process.env`.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_TASK_QUEUE } from '../shared/contract';
-import { isDnsName } from '../shared/input';
+import { taskQueueFrom } from './task-queue';
+import { isDnsName, isRegionCode } from '../shared/contract';
 import { parseDuration } from './duration';
 import { isLoopbackTemplate } from '../qlik/url-template';
 import { checkEndpointUrl, checkUrlTemplate } from './url-template';
 
-export interface RegionCredentials {
-  clientId: string;
-  clientSecret: string;
-}
+import type { RegionCredentials } from '../qlik/types';
 
 /** Timing settings, read by each workflow once (through a local activity) so that replays are stable. */
 export interface OffboardingTimings {
@@ -192,8 +189,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     );
   }
   for (const region of regions) {
-    if (!/^[a-z]{1,16}$/.test(region))
-      reader.problems.push(`QLIK_REGIONS: "${region}" is not a lower-case region code`);
+    if (!isRegionCode(region)) reader.problems.push(`QLIK_REGIONS: "${region}" is not a lower-case region code`);
   }
   const credentials = readCredentials(reader, regions);
 
@@ -273,7 +269,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     reader.problems.push(`LOG_FORMAT: "${logFormat}" is not text or json`);
 
   const config: WorkerConfig = {
-    taskQueue: reader.text('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),
+    taskQueue: taskQueueFrom(env),
     regions,
     credentials,
     registerUrlTemplate,

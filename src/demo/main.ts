@@ -6,7 +6,8 @@
  * TEMPORAL_TASK_QUEUE (the worker's), TEMPORAL_UI_URL (http://localhost:8233), and Temporal's connection variables.
  */
 import { Client, Connection } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE, workflowIdFor } from '../shared/contract';
+import { taskQueueFrom } from '../config/task-queue';
+import { workflowIdFor } from '../shared/contract';
 import { SimulatorControl } from '../simulator';
 import { temporalConnectionConfig } from '../temporal-connection';
 import { formatReport } from './report';
@@ -27,7 +28,7 @@ function readEnv(env: NodeJS.ProcessEnv): DemoEnv {
   return {
     simUrl: env.DEMO_SIM_URL || 'http://127.0.0.1:8090',
     dayMs,
-    taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    taskQueue: taskQueueFrom(env),
     uiUrl: (env.TEMPORAL_UI_URL || 'http://localhost:8233').replace(/\/+$/, ''),
   };
 }

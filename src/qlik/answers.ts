@@ -4,7 +4,11 @@
  */
 import type { DeactivateAnswer, ReactivateAnswer } from './types';
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
+/**
+ * Looser than the contract's ISO_DATE_TIME_PATTERN on purpose: this reads what Qlik wrote (a date alone, an offset
+ * without a colon, lower case), and normalises it; the workflow then checks the date's plausibility.
+ */
+const QLIK_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
 
 function parseObject(text: string): Record<string, unknown> {
   try {
@@ -19,7 +23,7 @@ function parseObject(text: string): Record<string, unknown> {
 
 /** An ISO-8601 date(-time) normalised to UTC (`…Z`), or undefined when `value` is not one. */
 export function toIsoDate(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value.trim())) return undefined;
+  if (typeof value !== 'string' || !QLIK_DATE.test(value.trim())) return undefined;
   const ms = Date.parse(value.trim());
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }

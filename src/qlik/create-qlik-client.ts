@@ -13,9 +13,9 @@ import {
 } from './errors';
 import { abortReason, postJson } from './http';
 import { probeTenant } from './probe';
-import { TokenCache, type LeasedToken, type RegionCredentials } from './token-cache';
+import { TokenCache, type LeasedToken } from './token-cache';
 import { requestToken } from './token-request';
-import { QlikError, type ProbeAnswer, type QlikClient, type TenantRef } from './types';
+import { QlikError, type ProbeAnswer, type QlikClient, type RegionCredentials, type TenantRef } from './types';
 import { assertSafeUrlTemplate, expandUrlTemplate, normalizeHostname, normalizeRegion } from './url-template';
 
 /** What the metrics hook is told after every HTTP exchange (never a secret). */

@@ -18,5 +18,5 @@ export {
   DEFAULT_RETRY_AFTER_MS,
   type QlikCall,
 } from './errors';
-export type { RegionCredentials } from './token-cache';
+export type { RegionCredentials } from './types';
 export * from './types';

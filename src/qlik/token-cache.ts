@@ -5,13 +5,7 @@
  */
 import { abortReason } from './http';
 import type { AccessToken } from './token-request';
-import { QlikError } from './types';
-
-/** A region's OAuth client. */
-export interface RegionCredentials {
-  clientId: string;
-  clientSecret: string;
-}
+import { QlikError, type RegionCredentials } from './types';
 
 export interface TokenCacheOptions {
   credentials: (region: string) => RegionCredentials | undefined;

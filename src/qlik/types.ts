@@ -39,6 +39,12 @@ export interface ReactivateAnswer {
   status?: string;
 }
 
+/** A region's OAuth client (from the worker's configuration; never leaves the worker). */
+export interface RegionCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
 /** The Qlik Cloud calls the activities make. Every method throws {@link QlikError} on failure. */
 export interface QlikClient {
   /** Makes sure a valid token for the region is cached; returns only its expiry, never the token. */

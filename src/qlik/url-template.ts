@@ -3,16 +3,13 @@
  * Secrets travel to whatever these URLs name, so plain HTTP is allowed only to this machine.
  */
 import { isIP } from 'node:net';
+import { isDnsName, isRegionCode } from '../shared/contract';
 
 /** The placeholder a template must carry: `{region}` (registration endpoint) or `{hostname}` (tenant host). */
 export type TemplatePlaceholder = 'region' | 'hostname';
 
 // Stand-ins used only to check that a template forms a valid URL once expanded.
 const SAMPLE_VALUES: Record<TemplatePlaceholder, string> = { region: 'eu', hostname: 'example.eu.qlikcloud.com' };
-
-const REGION_PATTERN = /^[a-z0-9-]{1,32}$/;
-const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const HOSTNAME_PATTERN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(?:\\.${DNS_LABEL})*$`);
 
 /** True for 127.0.0.0/8, `localhost` and `[::1]`: the only hosts plain HTTP may be used with. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -84,11 +81,11 @@ export function expandUrlTemplate(template: string, placeholder: TemplatePlaceho
 /** A region code as sent in URLs, or undefined when it is not a plausible one (it would otherwise shape the URL). */
 export function normalizeRegion(region: string): string | undefined {
   const r = typeof region === 'string' ? region.trim().toLowerCase() : '';
-  return REGION_PATTERN.test(r) ? r : undefined;
+  return isRegionCode(r) ? r : undefined;
 }
 
 /** A tenant hostname lower-cased, or undefined when it is not a DNS name (it would otherwise shape the URL). */
 export function normalizeHostname(hostname: string): string | undefined {
   const h = typeof hostname === 'string' ? hostname.trim().toLowerCase() : '';
-  return HOSTNAME_PATTERN.test(h) ? h : undefined;
+  return isDnsName(h) ? h : undefined;
 }

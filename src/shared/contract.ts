@@ -16,6 +16,33 @@ export function workflowIdFor(tenantId: string, dryRun = false): string {
   return `${WORKFLOW_ID_PREFIX}${tenantId}${dryRun ? DRY_RUN_SUFFIX : ''}`;
 }
 
+/** A Qlik tenant ID (the input's `tenantId`). */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A Qlik region code: lower-case letters only (`us`, `eu`, `ap`, …), in the input, the config and the queue names. */
+export const REGION_PATTERN = /^[a-z]{1,16}$/;
+/**
+ * An ISO-8601 date-time with a zone, seconds optional: `notBefore`, and the CLI's date flags. Its groups (year,
+ * month, day, hour, minute, second, offset sign, hours, minutes) let a caller check the calendar date.
+ */
+export const ISO_DATE_TIME_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** True for a lower-case region code. */
+export function isRegionCode(region: string): boolean {
+  return REGION_PATTERN.test(region);
+}
+
+/**
+ * True when `hostname` (lower-case) is a DNS name: dot-separated labels, no scheme, port, path or trailing dot, and
+ * not an IP address. The tenant's `hostname`, and the only names the Qlik client puts into a tenant URL.
+ */
+export function isDnsName(hostname: string): boolean {
+  if (hostname.length > 253) return false;
+  const labels = hostname.split('.');
+  return labels.length >= 2 && labels.every((label) => DNS_LABEL.test(label)) && !/^\d+$/.test(labels.at(-1)!);
+}
+
 /** The input of `offboardTenant`: one JSON object (CONTRACT.md, "Input"). */
 export interface OffboardingInput {
   tenantId: string;

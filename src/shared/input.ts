@@ -2,7 +2,15 @@
  * Validation of the offboarding input (CONTRACT.md, "Input"). Pure and deterministic, so that the client library,
  * the CLI and the workflow itself apply exactly the same rules.
  */
-import { INPUT_FIELDS, type MessageArgs, type OffboardingInput } from './contract';
+import {
+  INPUT_FIELDS,
+  isDnsName,
+  isRegionCode,
+  ISO_DATE_TIME_PATTERN,
+  type MessageArgs,
+  type OffboardingInput,
+  TENANT_ID_PATTERN,
+} from './contract';
 
 /** One broken rule: which field, and the rule it breaks. */
 export interface InputProblem {
@@ -12,10 +20,6 @@ export interface InputProblem {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; problems: InputProblem[] };
 
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const REGION = /^[a-z]{1,16}$/;
-const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /** Characters that would garble or spoof a terminal line when a field name is echoed: controls, line and bidi marks. */
 const UNPRINTABLE =
@@ -34,13 +38,6 @@ const DAY_MS = 86_400_000;
 const MORE_FIELD = '(more)';
 
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(INPUT_FIELDS);
-
-/** True when `hostname` is a DNS name: dot-separated labels, no scheme, port, path or trailing dot. */
-export function isDnsName(hostname: string): boolean {
-  if (hostname.length > 253) return false;
-  const labels = hostname.split('.');
-  return labels.length >= 2 && labels.every((label) => DNS_LABEL.test(label)) && !/^\d+$/.test(labels.at(-1)!);
-}
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -119,7 +116,7 @@ function optionalText(max: number, allowControl: boolean): FieldCheck {
 function inputChecks(nowMs: number): Record<keyof OffboardingInput, FieldCheck> {
   return {
     tenantId: stringRule((s) =>
-      TENANT_ID.test(s) ? undefined : 'must be 1-64 characters of A-Z a-z 0-9 _ - (a Qlik tenant ID)',
+      TENANT_ID_PATTERN.test(s) ? undefined : 'must be 1-64 characters of A-Z a-z 0-9 _ - (a Qlik tenant ID)',
     ),
     hostname: stringRule((s) =>
       isDnsName(s.toLowerCase())
@@ -127,7 +124,7 @@ function inputChecks(nowMs: number): Record<keyof OffboardingInput, FieldCheck> 
         : 'must be a DNS name such as acme.eu.qlikcloud.com: no scheme, port, path or trailing dot',
     ),
     region: stringRule((s) =>
-      REGION.test(s) ? undefined : 'must be a Qlik region code of lower-case letters only, such as eu or us',
+      isRegionCode(s) ? undefined : 'must be a Qlik region code of lower-case letters only, such as eu or us',
     ),
     purgeAfterDays: (value) =>
       typeof value === 'number' &&
@@ -137,7 +134,7 @@ function inputChecks(nowMs: number): Record<keyof OffboardingInput, FieldCheck> 
         ? undefined
         : `must be a whole number from ${MIN_PURGE_AFTER_DAYS} to ${MAX_PURGE_AFTER_DAYS} (got ${typeName(value) === 'number' ? String(value) : typeName(value)})`,
     notBefore: stringRule((s) => {
-      const parts = ISO_DATE_TIME.exec(s);
+      const parts = ISO_DATE_TIME_PATTERN.exec(s);
       if (!parts) return 'must be an ISO-8601 date-time with a time zone, such as 2026-12-01T09:00:00Z';
       const impossible = impossibleDateTime(parts);
       if (impossible) return `must be a real calendar date-time (${impossible})`;

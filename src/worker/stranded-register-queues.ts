@@ -12,7 +12,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { registerTaskQueueFor } from '../activities/settings';
 import type { WorkerConfig } from '../config/worker-config';
-import { WORKFLOW_TYPE } from '../shared/contract';
+import { isRegionCode, WORKFLOW_TYPE } from '../shared/contract';
 import { searchAttributes } from '../workflows/definitions';
 
 const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
@@ -62,7 +62,6 @@ export interface StrandedQueueCheck {
 const QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
 const PAGE_SIZE = 1_000;
 const CALL_TIMEOUT_MS = 10_000;
-const REGION_PATTERN = /^[a-z]{1,16}$/;
 
 function keywordOf(payload: temporal.api.common.v1.IPayload | null | undefined): string | undefined {
   if (!payload) return undefined;
@@ -111,7 +110,7 @@ export async function findStrandedRegisterQueues(options: StrandedQueueCheckOpti
       const taskQueue = execution.taskQueue ?? '';
       const region = keywordOf(execution.searchAttributes?.indexedFields?.[searchAttributes.region.name]);
       // A run without a (valid) region has made no registration call and never will.
-      if (taskQueue === '' || region === undefined || !REGION_PATTERN.test(region)) continue;
+      if (taskQueue === '' || region === undefined || !isRegionCode(region)) continue;
       const registerTaskQueue = registerTaskQueueFor(taskQueue, region);
       if (ours.has(registerTaskQueue)) continue;
       const use = uses.get(registerTaskQueue) ?? { registerTaskQueue, taskQueue, region, openRuns: 0 };

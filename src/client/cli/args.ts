@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import ms from 'ms';
+import { ISO_DATE_TIME_PATTERN } from '../../shared/contract';
 
 /** Bad command-line input (exit 2). The message names the flag and the rule. */
 export class UsageError extends Error {
@@ -54,12 +55,15 @@ export function parseVerbArgs<O extends OptionSpecs>(
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** A `--flag DATE` value: `2026-01-31` (midnight UTC) or an ISO-8601 date-time with a zone. */
 export function parseDateFlag(flag: string, text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
-  const at = DATE_ONLY.test(text) ? Date.parse(`${text}T00:00:00Z`) : DATE_TIME.test(text) ? Date.parse(text) : NaN;
+  const at = DATE_ONLY.test(text)
+    ? Date.parse(`${text}T00:00:00Z`)
+    : ISO_DATE_TIME_PATTERN.test(text)
+      ? Date.parse(text)
+      : NaN;
   if (Number.isNaN(at)) {
     throw new UsageError(
       `--${flag}: must be an ISO-8601 date or date-time with a time zone, such as 2026-01-31 or 2026-01-31T12:00:00Z (got ${JSON.stringify(text)})`,

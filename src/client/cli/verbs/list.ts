@@ -1,5 +1,5 @@
 /** `qlik-offboard list`: offboardings from visibility, filtered on the contract's search attributes. */
-import { PHASES, type Phase } from '../../../shared/contract';
+import { isRegionCode, PHASES, type Phase } from '../../../shared/contract';
 import { listOffboardings, type ListFilters, type OffboardingRun } from '../../visibility';
 import { parseDateFlag, parseNumberFlag, UsageError } from '../args';
 import { table, type Column } from '../format';
@@ -25,7 +25,7 @@ export function filtersFromFlags(values: FlagValues): ListFilters {
     throw new UsageError(`--phase: must be one of ${PHASES.join(', ')} (got ${JSON.stringify(phase)})`, 'list');
   }
   const region = text(values, 'region');
-  if (region !== undefined && !/^[a-z]{1,16}$/.test(region)) {
+  if (region !== undefined && !isRegionCode(region)) {
     throw new UsageError(
       `--region: must be a Qlik region code of lower-case letters only, such as eu (got ${JSON.stringify(region)})`,
       'list',
