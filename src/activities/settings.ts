@@ -1,10 +1,6 @@
 import type { WorkerConfig } from '../config/worker-config';
+import { registerTaskQueuesFor } from '../registration-budget';
 import type { WorkerSettings } from './types';
-
-/** Task queue of one region's registration calls: rate-limited server-side, shared by every worker. */
-export function registerTaskQueueFor(taskQueue: string, region: string): string {
-  return `${taskQueue}-register-${region}`;
-}
 
 /**
  * When a run continues as new: far below Temporal's limits (51,200 events, 50 MB), and below the 10,240 events and
@@ -23,9 +19,7 @@ export function createSettingsActivity(config: WorkerConfig) {
           regions: config.regions,
         },
         timings: config.timings,
-        registerTaskQueues: Object.fromEntries(
-          config.regions.map((region) => [region, registerTaskQueueFor(config.taskQueue, region)]),
-        ),
+        registerTaskQueues: registerTaskQueuesFor(config.taskQueue, config.regions),
         reportWebhook: config.webhook !== undefined,
         reportsAsLocalActivities: true,
         rulesVersion: 3,

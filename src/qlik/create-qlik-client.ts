@@ -3,15 +3,9 @@
  * registration endpoint, and the credential-free probe of tenant hosts.
  */
 import { Agent, type Dispatcher } from 'undici';
+import { abortReason, postReadingText, type HttpTextAnswer } from '../http';
 import { parseDeactivateAnswer, parseReactivateAnswer } from './answers';
-import {
-  errorFromResponse,
-  errorFromTransportFailure,
-  type CallContext,
-  type HttpAnswer,
-  type QlikCall,
-} from './errors';
-import { abortReason, postJson } from './http';
+import { errorFromResponse, errorFromTransportFailure, type CallContext, type QlikCall } from './errors';
 import { probeTenant } from './probe';
 import { TokenCache, type LeasedToken } from './token-cache';
 import { requestToken } from './token-request';
@@ -132,9 +126,9 @@ export function createQlikClient(options: QlikClientOptions): QlikHttpClient {
         secrets: [token.clientSecret, token.accessToken],
         afterTokenRefresh: attempt > 0,
       };
-      let answer: HttpAnswer;
+      let answer: HttpTextAnswer;
       try {
-        answer = await postJson({
+        answer = await postReadingText({
           dispatcher,
           url,
           headers: {
@@ -143,7 +137,7 @@ export function createQlikClient(options: QlikClientOptions): QlikHttpClient {
             'content-type': 'application/json',
             accept: 'application/json',
           },
-          body,
+          body: JSON.stringify(body),
           timeoutMs,
           signal,
         });

@@ -1,6 +1,7 @@
 /**
  * The one place where Qlik's HTTP answers and transport failures become {@link QlikError}s (CONTRACT.md, QLIK-API §7).
  */
+import { networkErrorCode, parseRetryAfter, type HttpTextAnswer } from '../http';
 import { QlikError, type QlikErrorKind } from './types';
 
 /** The Qlik calls this client makes; also the `route` label of the metrics hook. */
@@ -25,17 +26,6 @@ export interface QlikErrorBody {
   traceId?: string;
 }
 
-/** An HTTP answer reduced to what the mapping needs. */
-export interface HttpAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-/** Used when a 429 carries no usable `retry-after`. */
-export const DEFAULT_RETRY_AFTER_MS = 1_000;
-// A garbled or hostile header must not park a workflow for days; Qlik's window is 5 minutes.
-const MAX_RETRY_AFTER_MS = 60 * 60_000;
 const MAX_FIELD_LENGTH = 300;
 
 const asText = (v: unknown): string | undefined =>
@@ -62,36 +52,6 @@ export function parseQlikErrorBody(body: unknown): QlikErrorBody {
     traceId: asText(o.traceId) ?? asText(e.traceId),
   };
   return Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) as QlikErrorBody;
-}
-
-/** Milliseconds to wait from a `retry-after` value (delta-seconds or an HTTP date); a default when absent or garbled. */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number {
-  const raw = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!raw) return DEFAULT_RETRY_AFTER_MS;
-  let ms: number;
-  if (/^\d+(\.\d+)?$/.test(raw)) {
-    ms = Math.ceil(Number(raw) * 1000);
-  } else {
-    const date = Date.parse(raw);
-    if (!/[a-z]/i.test(raw) || !Number.isFinite(date)) return DEFAULT_RETRY_AFTER_MS;
-    ms = date - now;
-  }
-  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
-}
-
-/** The most telling error code of a transport failure: the OS code (`ECONNRESET`) over undici's wrapper code. */
-export function networkErrorCode(err: unknown): string {
-  const codes: string[] = [];
-  const visit = (e: unknown, depth: number): void => {
-    if (typeof e !== 'object' || e === null || depth > 4) return;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    visit((e as { cause?: unknown }).cause, depth + 1);
-    const inner = (e as { errors?: unknown }).errors;
-    if (Array.isArray(inner)) visit(inner[0], depth + 1);
-  };
-  visit(err, 0);
-  return codes.find((c) => /^E[A-Z_]+$/.test(c)) ?? codes[0] ?? 'UNKNOWN';
 }
 
 // The connection was never made, so the request cannot have been applied.
@@ -190,7 +150,7 @@ function classifyStatus(call: QlikCall, status: number): { kind: QlikErrorKind; 
  * Maps a non-2xx answer. Callers handle the one token refresh on a 401 first; a 401 reaching here is final.
  * 5xx on a state-changing call sets `outcomeUnknown`: Qlik may have applied it before failing.
  */
-export function errorFromResponse(ctx: CallContext, answer: HttpAnswer, now: number = Date.now()): QlikError {
+export function errorFromResponse(ctx: CallContext, answer: HttpTextAnswer, now: number = Date.now()): QlikError {
   const { status } = answer;
   const parsed = parseQlikErrorBody(answer.text);
   const body = {

@@ -9,14 +9,5 @@ export {
 } from './create-qlik-client';
 export { classifyProbe, PROBE_REQUEST_BODY, type ProbeObservation } from './probe';
 export { assertSafeUrlTemplate, isLoopbackHost, type TemplatePlaceholder } from './url-template';
-export {
-  errorFromResponse,
-  errorFromTransportFailure,
-  parseQlikErrorBody,
-  parseRetryAfter,
-  networkErrorCode,
-  DEFAULT_RETRY_AFTER_MS,
-  type QlikCall,
-} from './errors';
-export type { RegionCredentials } from './types';
+export { errorFromResponse, errorFromTransportFailure, parseQlikErrorBody, type QlikCall } from './errors';
 export * from './types';

@@ -3,8 +3,8 @@
  * about the tenant. The probe never carries real credentials: a region client's secret never goes to a tenant host.
  */
 import type { Dispatcher } from 'undici';
-import { networkErrorCode, parseQlikErrorBody, parseRetryAfter } from './errors';
-import { abortReason, postJson } from './http';
+import { abortReason, networkErrorCode, parseRetryAfter, postReadingText } from '../http';
+import { parseQlikErrorBody } from './errors';
 import type { ProbeAnswer, ProbeState } from './types';
 
 /** The probe's request body: a client that does not exist and an empty secret. */
@@ -72,11 +72,11 @@ export interface ProbeRequest {
 /** Probes a tenant host once. Never throws, except the caller's abort reason when `signal` aborts. */
 export async function probeTenant(req: ProbeRequest): Promise<ProbeAnswer> {
   try {
-    const answer = await postJson({
+    const answer = await postReadingText({
       dispatcher: req.dispatcher,
       url: `${req.tenantBaseUrl}/oauth/token`,
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: PROBE_REQUEST_BODY,
+      body: JSON.stringify(PROBE_REQUEST_BODY),
       timeoutMs: req.timeoutMs,
       signal: req.signal,
     });

@@ -3,7 +3,7 @@
  * deactivate and reactivate, so each region+client gets at most one token request per token lifetime, shared by all
  * concurrent callers.
  */
-import { abortReason } from './http';
+import { abortReason, DEFAULT_RETRY_AFTER_MS } from '../http';
 import type { AccessToken } from './token-request';
 import { QlikError, type RegionCredentials } from './types';
 
@@ -112,7 +112,7 @@ export class TokenCache {
       (err: unknown) => {
         entry.inFlight = undefined;
         if (err instanceof QlikError && err.kind === 'RateLimited') {
-          entry.blockedUntilMs = this.options.now() + (err.details.retryAfterMs ?? 1_000);
+          entry.blockedUntilMs = this.options.now() + (err.details.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
         }
         throw err;
       },

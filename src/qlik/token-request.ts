@@ -2,8 +2,8 @@
  * The HTTP side of getting a region's access token (QLIK-API §1): `POST {register}/oauth/token`.
  */
 import type { Dispatcher } from 'undici';
+import { postReadingText } from '../http';
 import { errorFromResponse, errorFromTransportFailure, type CallContext } from './errors';
-import { postJson } from './http';
 import { QlikError } from './types';
 
 /** A region's access token as cached; `accessToken` never leaves the client. */
@@ -47,11 +47,15 @@ export async function requestToken(req: TokenRequest): Promise<AccessToken> {
   const ctx: CallContext = { call: 'token', region: req.region, secrets: [req.clientSecret] };
   let answer;
   try {
-    answer = await postJson({
+    answer = await postReadingText({
       dispatcher: req.dispatcher,
       url: `${req.registerBaseUrl}/oauth/token`,
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: { client_id: req.clientId, client_secret: req.clientSecret, grant_type: 'client_credentials' },
+      body: JSON.stringify({
+        client_id: req.clientId,
+        client_secret: req.clientSecret,
+        grant_type: 'client_credentials',
+      }),
       timeoutMs: req.timeoutMs,
       signal: req.signal,
     });

@@ -5,8 +5,7 @@
  * the URL's path and query (which may carry a token of the receiver's).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { parseRetryAfter } from '../qlik/errors';
-import type { PostAnswer } from './post';
+import { networkErrorCode, parseRetryAfter, type HttpAnswer } from '../http';
 
 import { WebhookFailureType } from '../shared/failure-types';
 
@@ -51,7 +50,7 @@ function failure(
 /** Undefined for a 2xx (delivered); otherwise the failure to throw. */
 export function failureFromAnswer(
   ctx: DeliveryContext,
-  answer: PostAnswer,
+  answer: HttpAnswer,
   nowMs: number,
 ): ApplicationFailure | undefined {
   const { status } = answer;
@@ -76,8 +75,7 @@ export function failureFromAnswer(
 
 /** The failure for a request that got no answer: connection refused, reset, DNS, timeout. Always retryable. */
 export function failureFromTransport(ctx: DeliveryContext, error: unknown): ApplicationFailure {
-  const e = error as { code?: unknown; name?: unknown } | undefined;
-  const code = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'UNKNOWN_TRANSPORT_ERROR';
+  const code = networkErrorCode(error);
   // The transport error's own message is left out: it may quote the URL.
   return failure('WebhookUnreachable', `${describe(ctx)}: no answer (${code}), will retry`, { code });
 }

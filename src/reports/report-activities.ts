@@ -6,9 +6,9 @@
 import { Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import type { LifecycleEvent, LifecycleEventKind } from '../activities/types';
+import { postDiscardingBody } from '../http';
 import { failureFromAnswer, failureFromTransport, type DeliveryContext } from './failures';
 import { buildReportPayload } from './payload';
-import { postSigned } from './post';
 import { REPORT_HEADERS, signReport } from './signature';
 
 /** Told after every delivery attempt (for the delivery counter); its errors are ignored. */
@@ -71,7 +71,8 @@ export function createReportActivities(deps: ReportActivityDeps) {
       const ctx: DeliveryContext = { kind: event.kind, workflowId: event.workflowId, runId: event.runId, host };
       let answer;
       try {
-        answer = await postSigned({
+        // The body goes out byte for byte as it was signed.
+        answer = await postDiscardingBody({
           url: webhook.url,
           headers: {
             'content-type': 'application/json',

@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from '../activities';
 import type { WorkerConfig } from '../config/worker-config';
 import type { QlikClient } from '../qlik/types';
-import { registerTaskQueueFor } from '../activities/settings';
+import { registerWorkerOptions } from '../registration-budget';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -19,7 +19,7 @@ export interface WorkerSetup {
 /**
  * The workers of one process: the main one (workflows, probes, local activities) on the contract's task queue, and
  * one per served region for its registration calls, whose rate the server enforces across every worker process
- * (`maxTaskQueueActivitiesPerSecond` is a per-queue limit, not a per-worker one).
+ * (the registration budget: `src/registration-budget.ts`).
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const { connection, namespace, config, qlik, reports } = setup;
@@ -39,9 +39,12 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       Worker.create({
         connection,
         namespace,
-        taskQueue: registerTaskQueueFor(config.taskQueue, region),
+        ...registerWorkerOptions({
+          taskQueue: config.taskQueue,
+          region,
+          callsPerMinute: config.registerCallsPerMinute,
+        }),
         activities,
-        maxTaskQueueActivitiesPerSecond: config.registerCallsPerMinute / 60,
         shutdownGraceTime: '30s',
       }),
     ),

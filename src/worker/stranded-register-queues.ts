@@ -10,8 +10,8 @@
 import type { Logger } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { registerTaskQueueFor } from '../activities/settings';
 import type { WorkerConfig } from '../config/worker-config';
+import { registerTaskQueueFor } from '../registration-budget';
 import { isRegionCode, WORKFLOW_TYPE } from '../shared/contract';
 import { searchAttributes } from '../workflows/definitions';
 

@@ -80,7 +80,7 @@ export function probeLoop(timings: Timings, startToCloseMs: number, summary: str
 
 /**
  * Registration calls (deactivate, reactivate) go through the region's rate-limited task queue, shared by every
- * worker (src/worker/create-workers.ts holds the budget).
+ * worker (src/registration-budget.ts tells the whole budget story).
  */
 export function registerCalls(taskQueue: string, options: Partial<ActivityOptions>) {
   return proxyActivities<OffboardingActivities>({

@@ -1,14 +1,11 @@
 import { errors as undiciErrors } from 'undici';
+import { DEFAULT_RETRY_AFTER_MS, networkErrorCode, parseRetryAfter, RequestTimeoutError } from '../../src/http';
 import {
-  DEFAULT_RETRY_AFTER_MS,
   errorFromResponse,
   errorFromTransportFailure,
-  networkErrorCode,
   parseQlikErrorBody,
-  parseRetryAfter,
   type CallContext,
 } from '../../src/qlik/errors';
-import { RequestTimeoutError } from '../../src/qlik/http';
 import { QlikError, type QlikErrorKind } from '../../src/qlik/types';
 
 const SECRET = 'sekrit-client-secret-value';

@@ -1,0 +1,65 @@
+/**
+ * The registration budget: the rate limit on the registration calls (deactivate, reactivate) sent to one region's
+ * Qlik registration host, across every worker process. Qlik allows 100 tier-2 calls a minute per OAuth client,
+ * counted over 5 minutes (QLIK-API §7); the product stays under that rather than leaning on 429s.
+ *
+ * The whole story, in the order a call meets it:
+ *
+ * 1. The number: `QLIK_REGISTER_CALLS_PER_MINUTE` (default 90), parsed with the rest of the configuration in
+ *    `src/config/worker-config.ts` (`registerCallsPerMinute`) and passed in here.
+ * 2. The queue: each region's registration calls have their own task queue, `<task queue>-register-<region>`
+ *    ({@link registerTaskQueueFor}). The settings local activity (`src/activities/settings.ts`) records the
+ *    region → queue map in each run's history, and the workflow (`registerCalls` in `src/workflows/offboard-tenant.ts`)
+ *    schedules deactivate and reactivate there: an open run keeps the queue name it started with.
+ * 3. The limit: the workers of those queues ({@link registerWorkerOptions}, created in `src/worker/create-workers.ts`)
+ *    declare `maxTaskQueueActivitiesPerSecond` = budget ÷ 60. The Temporal server enforces it per queue, for all the
+ *    workers polling it together, not per worker.
+ * 4. A queue that open runs use but no worker polls any more (a region dropped, the task queue renamed) is warned
+ *    about at start by `src/worker/stranded-register-queues.ts`.
+ * 5. When Qlik answers 429 anyway, each of these files does its own part, and none repeats another's:
+ *    - `src/http/index.ts` (`parseRetryAfter`) reads `retry-after`: delta-seconds or an HTTP date, 1 s when garbled,
+ *      at most an hour;
+ *    - `src/qlik/errors.ts` maps the 429 to a `RateLimited` QlikError whose `retryAfterMs` is that (1 s without one);
+ *    - `src/activities/failures.ts` turns it into a retryable ApplicationFailure with `nextRetryDelay`: Temporal
+ *      waits that long, and the retry goes through the queue, and its limit, again;
+ *    - `src/activities/reactivation.ts` does the same for a reactivation round's `ReactivationPending` retry, and a
+ *      round does not end while Qlik asks to wait;
+ *    - `src/qlik/token-cache.ts` holds back a region's token requests until then after a 429 from the token endpoint.
+ *      The token request shares Qlik's tier-2 limit but not this queue: it is a local activity, about one per process
+ *      and token lifetime;
+ *    - `src/metrics/qlik-metrics.ts` counts the 429s (`qlik_rate_limited`).
+ *
+ * Not part of this budget: a tenant host's 429 or 503 to the credential-free probe (`src/qlik/probe.ts`; the probe
+ * loops wait at least as long as asked) and a webhook receiver's 429 (`src/reports/failures.ts`). The simulator plays
+ * Qlik's side of the limit in `src/simulator/rate-limit.ts`.
+ *
+ * Pure functions and type imports only (no Node built-ins, no I/O), so that workflow code may use the queue names.
+ */
+import type { WorkerOptions } from '@temporalio/worker';
+
+/** Task queue of one region's registration calls: rate-limited server-side, shared by every worker. */
+export function registerTaskQueueFor(taskQueue: string, region: string): string {
+  return `${taskQueue}-register-${region}`;
+}
+
+/** The registration queue of each region, keyed by region (in the order given). */
+export function registerTaskQueuesFor(taskQueue: string, regions: readonly string[]): Record<string, string> {
+  return Object.fromEntries(regions.map((region) => [region, registerTaskQueueFor(taskQueue, region)]));
+}
+
+/** The per-queue rate Temporal takes (activities per second) for a budget given per minute. */
+export function registerCallsPerSecond(callsPerMinute: number): number {
+  return callsPerMinute / 60;
+}
+
+/** What makes a worker one of a region's registration workers: its queue and the budget's limit on it. */
+export function registerWorkerOptions(options: {
+  taskQueue: string;
+  region: string;
+  callsPerMinute: number;
+}): Pick<WorkerOptions, 'taskQueue' | 'maxTaskQueueActivitiesPerSecond'> {
+  return {
+    taskQueue: registerTaskQueueFor(options.taskQueue, options.region),
+    maxTaskQueueActivitiesPerSecond: registerCallsPerSecond(options.callsPerMinute),
+  };
+}
