@@ -151,7 +151,7 @@ Exit codes: 0 every valid row started or already running; 1 some were refused, o
     const checked = checkBulkFile(file, content, { dryRun: values['dry-run'] === true });
     const headerBad = checked.headerProblems.length > 0;
     const invalid = [
-      ...(headerBad ? [{ line: 1, problems: checked.headerProblems }] : []),
+      ...(headerBad ? [{ line: checked.headerLine, problems: checked.headerProblems }] : []),
       ...checked.invalid,
     ] as InvalidRow[];
     const skip = values['skip-invalid'] === true && !headerBad;
