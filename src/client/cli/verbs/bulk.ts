@@ -124,7 +124,8 @@ export const bulkVerb: Verb = {
 
 Starts one offboarding per row of <file>: CSV with a header row of the contract's field names
 (tenantId,hostname,region,purgeAfterDays,notBefore,requestedBy,reason,dryRun), or JSON Lines with one input
-object per line (.jsonl/.ndjson, or any file whose first character is "{").
+object per line (.jsonl/.ndjson, or any file whose first character is "{"). CSV cells are separated by ",", ";"
+or tab, as the header line has them; a cell in double quotes may hold the separator and line breaks.
 
 Every row is checked first; each bad row is listed with its line number, field and rule, and nothing starts
 while any row is bad. Starting is idempotent: running it again starts only what is missing and reports the
