@@ -6,13 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isOffboardingClientError } from '../../errors';
+import { isOffboardingClientError, type OffboardingErrorCode } from '../../errors';
 import { startOffboarding } from '../../start';
 import { parseNumberFlag, UsageError } from '../args';
 import { checkBulkFile, type InvalidRow, type ValidRow } from '../bulk-file';
 import type { Context } from '../context';
 import { problemLines } from '../format';
-import { EXIT } from '../io';
+import { CliErrorCode, EXIT } from '../io';
 import { text, type Verb } from './verb';
 
 /** What happened to one valid row. */
@@ -22,7 +22,7 @@ interface RowOutcome {
   workflowId?: string;
   runId?: string;
   result: 'started' | 'already-running' | 'refused';
-  code?: string;
+  code?: OffboardingErrorCode | CliErrorCode;
   message?: string;
 }
 
@@ -97,7 +97,7 @@ async function startRows(
         });
         outcome = { ...base, ...started, result: started.started ? 'started' : 'already-running' };
       } catch (error) {
-        const code = isOffboardingClientError(error) ? error.code : 'Error';
+        const code = isOffboardingClientError(error) ? error.code : CliErrorCode.Error;
         outcome = { ...base, result: 'refused', code, message: (error as Error).message };
       }
       outcomes.push(outcome);
