@@ -6,32 +6,48 @@ import type { InputProblem } from '../shared/input';
 import { describeProblems } from '../shared/input';
 import type { OffboardingStatus } from '../shared/contract';
 
-/** The stable codes of {@link OffboardingClientError}. */
-export type OffboardingErrorCode =
-  | 'InvalidInput'
-  | 'ConflictingOffboarding'
-  | 'AlreadyCompleted'
-  | 'NoOffboarding'
-  | 'RequestRejected'
-  | 'OffboardingEnded';
+/**
+ * The stable codes of {@link OffboardingClientError}, one list (as the SDK's `TimeoutType`): each error class takes
+ * its code from here, and {@link isOffboardingClientError} checks against it.
+ */
+export const OffboardingErrorCode = {
+  InvalidInput: 'InvalidInput',
+  ConflictingOffboarding: 'ConflictingOffboarding',
+  AlreadyCompleted: 'AlreadyCompleted',
+  NoOffboarding: 'NoOffboarding',
+  RequestRejected: 'RequestRejected',
+  OffboardingEnded: 'OffboardingEnded',
+} as const;
+export type OffboardingErrorCode = (typeof OffboardingErrorCode)[keyof typeof OffboardingErrorCode];
 
-/** Base of every error the library throws on purpose. */
+const CODES: ReadonlySet<string> = new Set(Object.values(OffboardingErrorCode));
+
+/**
+ * Base of every error the library throws on purpose. It sets `code` and `name` (`<code>Error`, written as data:
+ * class names do not survive bundling); each subclass narrows `code` to its own and adds its fields. What stays
+ * per class is on purpose: the fields callers read (positional, public API) and a message that says what to do.
+ */
 export abstract class OffboardingClientError extends Error {
-  abstract readonly code: OffboardingErrorCode;
+  protected constructor(
+    readonly code: OffboardingErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = `${code}Error`;
+  }
 }
 
 /** The input (or a message argument, or a tenant ID) breaks a contract rule; nothing was sent to Temporal. */
 export class InvalidInputError extends OffboardingClientError {
-  readonly code = 'InvalidInput' as const;
+  declare readonly code: typeof OffboardingErrorCode.InvalidInput;
   constructor(readonly problems: InputProblem[]) {
-    super(`invalid input: ${describeProblems(problems)}`);
-    this.name = 'InvalidInputError';
+    super(OffboardingErrorCode.InvalidInput, `invalid input: ${describeProblems(problems)}`);
   }
 }
 
 /** A run for the tenant is open with a different input; `fields` names every field that differs. */
 export class ConflictingOffboardingError extends OffboardingClientError {
-  readonly code = 'ConflictingOffboarding' as const;
+  declare readonly code: typeof OffboardingErrorCode.ConflictingOffboarding;
   constructor(
     readonly tenantId: string,
     readonly workflowId: string,
@@ -39,18 +55,18 @@ export class ConflictingOffboardingError extends OffboardingClientError {
     readonly fields: string[],
   ) {
     super(
+      OffboardingErrorCode.ConflictingOffboarding,
       `an offboarding of tenant ${tenantId} is already running (${workflowId}) with a different input ` +
         `(differing fields: ${fields.join(', ')}); nothing was started. ` +
         `See it with "qlik-offboard status ${tenantId}"; to change it, cancel it ("qlik-offboard cancel ${tenantId}"), ` +
         'wait for it to end, then start again',
     );
-    this.name = 'ConflictingOffboardingError';
   }
 }
 
 /** The tenant's last run completed (any outcome); a new one starts only with `restart: true` (`--restart`). */
 export class AlreadyCompletedError extends OffboardingClientError {
-  readonly code = 'AlreadyCompleted' as const;
+  declare readonly code: typeof OffboardingErrorCode.AlreadyCompleted;
   constructor(
     readonly tenantId: string,
     readonly workflowId: string,
@@ -58,39 +74,41 @@ export class AlreadyCompletedError extends OffboardingClientError {
     readonly closedAt: Date | undefined,
   ) {
     super(
+      OffboardingErrorCode.AlreadyCompleted,
       `the offboarding of tenant ${tenantId} (${workflowId}) already completed` +
         (closedAt ? ` at ${closedAt.toISOString()}` : '') +
         `; see its result with "qlik-offboard result ${tenantId}", or start it again with --restart (restart: true)`,
     );
-    this.name = 'AlreadyCompletedError';
   }
 }
 
 /** No workflow exists under the tenant's workflow ID. */
 export class NoOffboardingError extends OffboardingClientError {
-  readonly code = 'NoOffboarding' as const;
+  declare readonly code: typeof OffboardingErrorCode.NoOffboarding;
   constructor(
     readonly tenantId: string,
     readonly workflowId: string,
   ) {
     super(
+      OffboardingErrorCode.NoOffboarding,
       `no offboarding found for tenant ${tenantId} (workflow ID ${workflowId}); check the tenant ID ` +
         '(a dry run has its own ID: add --dry-run), or start one with "qlik-offboard start"',
     );
-    this.name = 'NoOffboardingError';
   }
 }
 
 /** The workflow refused a `cancelOffboarding`/`reactivateTenant` Update; `reason` is the validator's. */
 export class RequestRejectedError extends OffboardingClientError {
-  readonly code = 'RequestRejected' as const;
+  declare readonly code: typeof OffboardingErrorCode.RequestRejected;
   constructor(
     readonly tenantId: string,
     readonly request: 'cancel' | 'reactivate',
     readonly reason: string,
   ) {
-    super(`${request} of tenant ${tenantId} rejected: ${reason}; see "qlik-offboard status ${tenantId}"`);
-    this.name = 'RequestRejectedError';
+    super(
+      OffboardingErrorCode.RequestRejected,
+      `${request} of tenant ${tenantId} rejected: ${reason}; see "qlik-offboard status ${tenantId}"`,
+    );
   }
 }
 
@@ -102,7 +120,7 @@ export type UnsuccessfulRunStatus = 'Failed' | 'Canceled' | 'Terminated' | 'Time
  * `status` is the last status (`ApplicationFailure.details[0]`, or the `status` query) when it could be read.
  */
 export class OffboardingEndedError extends OffboardingClientError {
-  readonly code = 'OffboardingEnded' as const;
+  declare readonly code: typeof OffboardingErrorCode.OffboardingEnded;
   constructor(
     readonly tenantId: string,
     readonly runStatus: UnsuccessfulRunStatus,
@@ -111,26 +129,15 @@ export class OffboardingEndedError extends OffboardingClientError {
     readonly status: OffboardingStatus | undefined,
   ) {
     super(
+      OffboardingErrorCode.OffboardingEnded,
       `the offboarding of tenant ${tenantId} ended ${runStatus}` +
         (failureType ? ` (${failureType})` : '') +
         `: ${failureMessage}`,
     );
-    this.name = 'OffboardingEndedError';
   }
 }
 
 /** True for errors of this library (checks the code, not the class: a second copy of the library still matches). */
 export function isOffboardingClientError(error: unknown): error is OffboardingClientError {
-  return (
-    error instanceof Error &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    [
-      'InvalidInput',
-      'ConflictingOffboarding',
-      'AlreadyCompleted',
-      'NoOffboarding',
-      'RequestRejected',
-      'OffboardingEnded',
-    ].includes((error as unknown as { code: string }).code)
-  );
+  return error instanceof Error && CODES.has((error as { code?: unknown }).code as string);
 }

@@ -1,8 +1,9 @@
 /**
- * The standalone simulator's command line: one flag per option (kebab-case), checked with the same
- * rules as the programmatic API, and the `--help` text generated from the same table so the two
- * cannot drift apart.
+ * The standalone simulator's command line: one flag per option (kebab-case), split into tokens by
+ * `node:util` `parseArgs`, checked with the same rules as the programmatic API, and the `--help` text
+ * generated from the same table so the two cannot drift apart.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_SETTINGS } from './options';
 import type { SimulatorBehaviour, SimulatorOptions } from './types';
 import { SimulatorInputError, validateBehaviour, validateOptions } from './validate';
@@ -196,24 +197,45 @@ function convert(spec: FlagSpec, raw: string): unknown {
   }
 }
 
+/** `parseArgs`' table: a value flag is a string until `convert`; a boolean flag may still say `=true|false`. */
+const PARSE_OPTIONS: ParseArgsConfig['options'] = Object.fromEntries(
+  FLAGS.map((f) => [f.flag, f.flag === 'help' ? { type: 'boolean', short: 'h' } : { type: parseType(f) }]),
+);
+
+function parseType(spec: FlagSpec): 'boolean' | 'string' {
+  return spec.type === 'boolean' ? 'boolean' : 'string';
+}
+
+/** The argument forms we accept: `-h`, `--flag` and `--flag=value` (lower-case names). */
+const FLAG_FORM = /^(?:-h|--[a-z0-9-]+(?:=.*)?)$/s;
+
 /** Parses the arguments after `node main.js`. Throws `CliUsageError` naming the offending flag. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
+  // parseArgs only splits the arguments into tokens: its strict mode would word the errors differently and refuse
+  // `--flag=false`. The tokens are read in order, so the first problem is the one reported and `--help` ends the
+  // reading where it stands (the flags before it are checked, those after it not), as the CLI always did.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: PARSE_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const options: Record<string, unknown> = {};
   let seedFile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h') return { kind: 'help' };
-    const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
-    if (!match) throw new CliUsageError(`unexpected argument '${arg}'`);
-    const [, name, inline] = match;
+  for (const token of tokens) {
+    // Each argument that is not a flag, a stray `--`, or a short-option group such as `-hx` is refused whole.
+    const arg = argv[token.index];
+    if (token.kind !== 'option' || !FLAG_FORM.test(arg)) throw new CliUsageError(`unexpected argument '${arg}'`);
+    const { name } = token;
     const spec = FLAGS.find((f) => f.flag === name);
     if (!spec) throw new CliUsageError(`unknown flag --${name}`);
     if (spec.flag === 'help') return { kind: 'help' };
 
-    let raw = inline;
-    if (raw === undefined && spec.type !== 'boolean') {
-      raw = argv[++i];
-      if (raw === undefined || raw.startsWith('--')) throw new CliUsageError(`--${name}: a value is required`);
+    // parseArgs takes the next argument as the value of a string flag whatever it is; a flag is not a value.
+    const raw = token.value;
+    if (spec.type !== 'boolean' && (raw === undefined || (!token.inlineValue && raw.startsWith('--')))) {
+      throw new CliUsageError(`--${name}: a value is required`);
     }
     const value = convert(spec, raw ?? 'true');
     if (spec.flag === 'seed-file') {

@@ -9,6 +9,7 @@ import { authorize } from './auth';
 import type { RouteContext, SimRequest } from './context';
 import { parseJsonObject } from './http-io';
 import type { TenantRecord } from './state';
+import type { SimClient } from './types';
 
 /** Qlik's default grace period when `purgeAfterDays` is not sent. */
 const DEFAULT_PURGE_AFTER_DAYS = 30;
@@ -59,8 +60,19 @@ function badRequest(ctx: RouteContext, detail: string): Answer {
   return qlikError(400, ctx.traceId(), 'HTTP-400', 'Bad Request', detail);
 }
 
-/** `POST …/actions/deactivate`: disables the tenant, or resets the countdown of a disabled one. */
-export function handleDeactivate(ctx: RouteContext, call: TenantCall, req: SimRequest): Answer {
+/** What one of the two action routes adds to the checks they share. */
+interface TenantAction {
+  /** The action's own body fields, checked after the body parses and before the tenant is looked up. */
+  checkBody?(body: Record<string, unknown>, client: SimClient): Answer | undefined;
+  /** The action on a tenant that passed every check: its answer, with `applied` set. */
+  apply(t: TenantRecord, body: Record<string, unknown>): Answer;
+}
+
+/**
+ * `POST …/actions/{deactivate|reactivate}`: the checks in the order Qlik runs them — token and rate limit, body,
+ * the action's own fields, tenant, hostname confirmation — then the action. A refusal is never `applied`.
+ */
+function handleTenantAction(ctx: RouteContext, call: TenantCall, req: SimRequest, action: TenantAction): Answer {
   const caller = authorize(ctx, call.region, req, 2);
   if (!caller.ok) return { ...caller.answer, applied: false };
   const clientId = caller.client.clientId;
@@ -68,49 +80,56 @@ export function handleDeactivate(ctx: RouteContext, call: TenantCall, req: SimRe
 
   const parsed = parseJsonObject(req.body);
   if (!parsed.ok) return refuse(badRequest(ctx, parsed.problem));
-  const days = parsed.value.purgeAfterDays;
-  const sent = days !== undefined;
-  if (sent && !(typeof days === 'number' && Number.isInteger(days) && days >= 10 && days <= 90)) {
-    return refuse(badRequest(ctx, 'purgeAfterDays must be an integer between 10 and 90.'));
-  }
-  if (sent && caller.client.oem === false) {
-    return refuse(qlikError(403, ctx.traceId(), 'HTTP-403', 'Forbidden', 'purgeAfterDays is only available to OEMs.'));
-  }
+  const bodyProblem = action.checkBody?.(parsed.value, caller.client);
+  if (bodyProblem) return refuse(bodyProblem);
   const t = findTenant(ctx, call);
   if (!t) return refuse(notFound(ctx, call.tenantId));
   const mismatch = hostnameMismatch(ctx, t, req);
   if (mismatch) return refuse(mismatch);
+  return { ...action.apply(t, parsed.value), clientId };
+}
 
-  const purgeAt = ctx.state.deactivate(t, sent ? days : DEFAULT_PURGE_AFTER_DAYS);
-  const body: TenantDeactivateResponse = { id: t.id, status: 'disabled' };
-  // A tenant's own answer (a skewed or sentinel date) stands in for the real one; the purge itself is unchanged.
-  const answered = t.purgeDateAnswer ?? (ctx.settings.omitPurgeDate ? undefined : new Date(purgeAt).toISOString());
-  if (answered !== undefined) body.estimatedPurgeDate = answered;
-  return json(200, body, { applied: true, clientId });
+/** `POST …/actions/deactivate`: disables the tenant, or resets the countdown of a disabled one. */
+export function handleDeactivate(ctx: RouteContext, call: TenantCall, req: SimRequest): Answer {
+  return handleTenantAction(ctx, call, req, {
+    checkBody(body, client) {
+      const days = body.purgeAfterDays;
+      if (days === undefined) return undefined;
+      if (!(typeof days === 'number' && Number.isInteger(days) && days >= 10 && days <= 90)) {
+        return badRequest(ctx, 'purgeAfterDays must be an integer between 10 and 90.');
+      }
+      if (client.oem === false) {
+        return qlikError(403, ctx.traceId(), 'HTTP-403', 'Forbidden', 'purgeAfterDays is only available to OEMs.');
+      }
+      return undefined;
+    },
+    apply(t, body) {
+      // checkBody let only an integer from 10 to 90 through, or nothing.
+      const days = body.purgeAfterDays as number | undefined;
+      const purgeAt = ctx.state.deactivate(t, days ?? DEFAULT_PURGE_AFTER_DAYS);
+      const answer: TenantDeactivateResponse = { id: t.id, status: 'disabled' };
+      // A tenant's own answer (a skewed or sentinel date) stands in for the real one; the purge itself is unchanged.
+      const answered = t.purgeDateAnswer ?? (ctx.settings.omitPurgeDate ? undefined : new Date(purgeAt).toISOString());
+      if (answered !== undefined) answer.estimatedPurgeDate = answered;
+      return json(200, answer, { applied: true });
+    },
+  });
 }
 
 /** `POST …/actions/reactivate`: makes a disabled tenant active again, until its purge date. */
 export function handleReactivate(ctx: RouteContext, call: TenantCall, req: SimRequest): Answer {
-  const caller = authorize(ctx, call.region, req, 2);
-  if (!caller.ok) return { ...caller.answer, applied: false };
-  const clientId = caller.client.clientId;
-  const refuse = (answer: Answer): Answer => ({ ...answer, applied: false, clientId });
-
-  const parsed = parseJsonObject(req.body);
-  if (!parsed.ok) return refuse(badRequest(ctx, parsed.problem));
-  const t = findTenant(ctx, call);
-  if (!t) return refuse(notFound(ctx, call.tenantId));
-  const mismatch = hostnameMismatch(ctx, t, req);
-  if (mismatch) return refuse(mismatch);
-
-  const wasActive = t.status === 'active';
-  if (wasActive && ctx.settings.reactivateWhenActive === 'reject') {
-    return refuse(badRequest(ctx, 'The tenant is not deactivated.'));
-  }
-  if (!wasActive) ctx.state.reactivate(t);
-  // Qlik's documentation shows both bodies; the simulator gives whichever it is told to.
-  const body = ctx.settings.reactivateAnswer === 'empty' ? {} : { id: t.id, status: 'active' as const };
-  return json(200, body, { applied: !wasActive, clientId });
+  return handleTenantAction(ctx, call, req, {
+    apply(t) {
+      const wasActive = t.status === 'active';
+      if (wasActive && ctx.settings.reactivateWhenActive === 'reject') {
+        return { ...badRequest(ctx, 'The tenant is not deactivated.'), applied: false };
+      }
+      if (!wasActive) ctx.state.reactivate(t);
+      // Qlik's documentation shows both bodies; the simulator gives whichever it is told to.
+      const answer = ctx.settings.reactivateAnswer === 'empty' ? {} : { id: t.id, status: 'active' as const };
+      return json(200, answer, { applied: !wasActive });
+    },
+  });
 }
 
 /** The Tenant object, as `@qlik/api` types it (there is no purge date in it). */

@@ -1,7 +1,9 @@
 /**
- * Reading a bulk file: CSV with a header row of the contract's field names, or JSON Lines (one input object per
- * line). Every row is validated before anything starts, and every problem is reported with its line number.
+ * Reading a bulk file: CSV with a header row of the contract's field names (as spreadsheet programs write it: `,`,
+ * `;` or tab between cells; read with csv-parse), or JSON Lines (one input object per line). Every row is validated
+ * before anything starts, and every problem is reported with its line number.
  */
+import { CsvError, parse } from 'csv-parse/sync';
 import { INPUT_FIELDS, workflowIdFor, type OffboardingInput } from '../../shared/contract';
 import { validateOffboardingInput, type InputProblem } from '../../shared/input';
 import { numberOrText } from './args';
@@ -29,52 +31,79 @@ export interface InvalidRow {
 
 const FIELDS: ReadonlySet<string> = new Set(INPUT_FIELDS);
 
-/** CSV records (RFC 4180: quoted fields may hold commas, quotes as "" and line breaks) with their first line. */
-export function parseCsvRecords(text: string): Array<{ line: number; cells: string[] }> {
-  const records: Array<{ line: number; cells: string[] }> = [];
-  let cells: string[] = [];
-  let cellText = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let fieldStarted = false;
-  const endRecord = () => {
-    cells.push(cellText);
-    // A blank line is not a record.
-    if (!(cells.length === 1 && cells[0].trim() === '')) records.push({ line: recordLine, cells });
-    cells = [];
-    cellText = '';
-    fieldStarted = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cellText += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        cellText += c;
-      }
-    } else if (c === '"' && !fieldStarted) {
-      quoted = true;
-      fieldStarted = true;
-    } else if (c === ',') {
-      cells.push(cellText);
-      cellText = '';
-      fieldStarted = false;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      cellText += c;
-      fieldStarted = true;
-    }
+/** The cell separators a spreadsheet program writes: `,`; `;` where the comma is the decimal mark; tab. */
+export type CsvDelimiter = ',' | ';' | '\t';
+const DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
+
+/** One CSV record, with the physical line it starts on. `problem` says why a record could not be read. */
+export interface CsvRecord {
+  line: number;
+  cells: string[];
+  problem?: string;
+}
+
+/**
+ * The delimiter of a file: the one of `,` `;` tab that its header (first non-blank line) holds most often outside
+ * quotes; `,` when there is none. The header names the contract's fields, which hold none of them.
+ */
+export function detectDelimiter(text: string): CsvDelimiter {
+  const header =
+    text
+      .replace(/^\uFEFF/, '')
+      .split(/\r\n|\n|\r/)
+      .find((line) => line.trim() !== '') ?? '';
+  const unquoted = header.replace(/"[^"]*"/g, '');
+  const count = (d: string) => unquoted.split(d).length - 1;
+  return DELIMITERS.reduce((best, d) => (count(d) > count(best) ? d : best));
+}
+
+/** Line breaks in `bytes` (CRLF, LF or CR each once), for physical line numbers. */
+function lineBreaks(bytes: Buffer): number {
+  let breaks = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a)) breaks++;
   }
-  if (cellText !== '' || cells.length > 0) endRecord();
+  return breaks;
+}
+
+/**
+ * CSV records as spreadsheet programs write them (RFC 4180: quoted fields may hold the delimiter, quotes as "" and
+ * line breaks; CRLF, LF or CR; a UTF-8 byte-order mark), each with the physical line it starts on. Rows whose cells
+ * are all blank (blank lines, or `;;;` below the data) are not records. A quote left open ends the records with one
+ * that has a `problem`.
+ */
+export function parseCsvRecords(text: string, delimiter: CsvDelimiter = detectDelimiter(text)): CsvRecord[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const records: CsvRecord[] = [];
+  // csv-parse counts a CRLF inside quotes as two lines, so lines are counted here, from its byte offsets: a record
+  // starts where the one before it (a blank one included) ended.
+  let start = 0;
+  let line = 1;
+  try {
+    parse(bytes, {
+      delimiter,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      bom: true,
+      // Our own checks name the line and the field: a row with a different number of cells, a quote inside an
+      // unquoted cell (kept as text, as before).
+      relax_column_count: true,
+      relax_quotes: true,
+      on_record: (cells: string[], info) => {
+        const recordLine = line;
+        line += lineBreaks(bytes.subarray(start, info.bytes));
+        start = info.bytes;
+        if (cells.some((cell) => cell.trim() !== '')) records.push({ line: recordLine, cells });
+        return null;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const problem =
+      error.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'opens a quote that is never closed'
+        : `cannot be read as CSV (${error.message})`;
+    records.push({ line, cells: [], problem });
+  }
   return records;
 }
 
@@ -88,9 +117,12 @@ function csvValue(field: string, cell: string): unknown {
   return field === 'reason' ? cell : value;
 }
 
-function csvRows(text: string): { header: InputProblem[]; rows: BulkRow[] } {
+function csvRows(text: string): { headerLine: number; header: InputProblem[]; rows: BulkRow[] } {
   const [headerRecord, ...records] = parseCsvRecords(text);
-  if (!headerRecord) return { header: [], rows: [] };
+  if (!headerRecord) return { headerLine: 1, header: [], rows: [] };
+  if (headerRecord.problem) {
+    return { headerLine: headerRecord.line, header: [{ field: '(header)', rule: headerRecord.problem }], rows: [] };
+  }
   const columns = headerRecord.cells.map((name) => name.trim());
   const header: InputProblem[] = [];
   columns.forEach((name, i) => {
@@ -98,7 +130,8 @@ function csvRows(text: string): { header: InputProblem[]; rows: BulkRow[] } {
       header.push({ field: name || `(column ${i + 1})`, rule: 'is not a known field (CSV header)' });
     else if (columns.indexOf(name) !== i) header.push({ field: name, rule: 'appears twice in the CSV header' });
   });
-  const rows = records.map(({ line, cells }): BulkRow => {
+  const rows = records.map(({ line, cells, problem }): BulkRow => {
+    if (problem) return { line, raw: undefined, problems: [{ field: '(row)', rule: problem }] };
     if (cells.length !== columns.length) {
       return {
         line,
@@ -113,7 +146,7 @@ function csvRows(text: string): { header: InputProblem[]; rows: BulkRow[] } {
     });
     return { line, raw };
   });
-  return { header, rows };
+  return { headerLine: headerRecord.line, header, rows };
 }
 
 function jsonLinesRows(text: string): BulkRow[] {
@@ -145,8 +178,10 @@ export interface CheckedFile {
   format: 'csv' | 'jsonl';
   valid: ValidRow[];
   invalid: InvalidRow[];
-  /** Problems of the CSV header (line 1): they make every row unusable. */
+  /** Problems of the CSV header: they make every row unusable. */
   headerProblems: InputProblem[];
+  /** The line the CSV header is on (1 unless blank lines come first). */
+  headerLine: number;
 }
 
 /**
@@ -158,8 +193,11 @@ export function checkBulkFile(
   text: string,
   options: { dryRun?: boolean; nowMs?: number } = {},
 ): CheckedFile {
-  const format = detectFormat(fileName, text);
-  const { header, rows } = format === 'csv' ? csvRows(text) : { header: [], rows: jsonLinesRows(text) };
+  // Spreadsheet programs and Windows editors begin UTF-8 files with a byte-order mark; it is no part of the data.
+  const content = text.replace(/^\uFEFF/, '');
+  const format = detectFormat(fileName, content);
+  const { headerLine, header, rows } =
+    format === 'csv' ? csvRows(content) : { headerLine: 1, header: [], rows: jsonLinesRows(content) };
   const valid: ValidRow[] = [];
   const invalid: InvalidRow[] = [];
   const firstLine = new Map<string, number>();
@@ -193,5 +231,5 @@ export function checkBulkFile(
     firstLine.set(id, row.line);
     valid.push({ line: row.line, input: validated.value });
   }
-  return { format, valid, invalid, headerProblems: header };
+  return { format, valid, invalid, headerProblems: header, headerLine };
 }

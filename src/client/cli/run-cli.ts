@@ -7,11 +7,12 @@ import {
   isOffboardingClientError,
   NoOffboardingError,
   type OffboardingClientError,
+  OffboardingErrorCode,
 } from '../errors';
 import { parseVerbArgs, UsageError } from './args';
 import { Context } from './context';
 import { problemLines } from './format';
-import { type CliIo, EXIT, type ExitCode } from './io';
+import { CliErrorCode, type CliIo, EXIT, type ExitCode } from './io';
 import { bulkVerb } from './verbs/bulk';
 import { listVerb } from './verbs/list';
 import { reportVerb } from './verbs/report';
@@ -61,16 +62,16 @@ function isConnectionTrouble(error: Error): boolean {
 function reportError(ctx: Context, verb: string | undefined, error: unknown): ExitCode {
   const command = verb ? `qlik-offboard ${verb}` : 'qlik-offboard';
   if (error instanceof UsageError) {
-    if (ctx.json) ctx.err(JSON.stringify({ error: { code: 'Usage', message: error.message } }));
+    if (ctx.json) ctx.err(JSON.stringify({ error: { code: CliErrorCode.Usage, message: error.message } }));
     else ctx.err(`${command}: ${error.message}\nSee "${command} --help".`);
     return EXIT.badInput;
   }
   if (isOffboardingClientError(error)) {
     const typed = error as OffboardingClientError;
     const exit =
-      typed instanceof InvalidInputError || typed.code === 'InvalidInput'
+      typed instanceof InvalidInputError || typed.code === OffboardingErrorCode.InvalidInput
         ? EXIT.badInput
-        : typed instanceof NoOffboardingError || typed.code === 'NoOffboarding'
+        : typed instanceof NoOffboardingError || typed.code === OffboardingErrorCode.NoOffboarding
           ? EXIT.noOffboarding
           : EXIT.error;
     if (ctx.json) {
@@ -88,7 +89,7 @@ function reportError(ctx: Context, verb: string | undefined, error: unknown): Ex
   const hint = isConnectionTrouble(err)
     ? ` (is Temporal reachable at ${ctx.address}? Set TEMPORAL_ADDRESS, or start a local server with ./temporal-dev.sh start)`
     : '';
-  if (ctx.json) ctx.err(JSON.stringify({ error: { code: 'Error', message: err.message } }));
+  if (ctx.json) ctx.err(JSON.stringify({ error: { code: CliErrorCode.Error, message: err.message } }));
   else ctx.err(`${command}: error: ${err.message}${hint}`);
   return EXIT.error;
 }

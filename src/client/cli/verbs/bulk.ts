@@ -6,13 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isOffboardingClientError } from '../../errors';
+import { isOffboardingClientError, type OffboardingErrorCode } from '../../errors';
 import { startOffboarding } from '../../start';
 import { parseNumberFlag, UsageError } from '../args';
 import { checkBulkFile, type InvalidRow, type ValidRow } from '../bulk-file';
 import type { Context } from '../context';
 import { problemLines } from '../format';
-import { EXIT } from '../io';
+import { CliErrorCode, EXIT } from '../io';
 import { text, type Verb } from './verb';
 
 /** What happened to one valid row. */
@@ -22,7 +22,7 @@ interface RowOutcome {
   workflowId?: string;
   runId?: string;
   result: 'started' | 'already-running' | 'refused';
-  code?: string;
+  code?: OffboardingErrorCode | CliErrorCode;
   message?: string;
 }
 
@@ -97,7 +97,7 @@ async function startRows(
         });
         outcome = { ...base, ...started, result: started.started ? 'started' : 'already-running' };
       } catch (error) {
-        const code = isOffboardingClientError(error) ? error.code : 'Error';
+        const code = isOffboardingClientError(error) ? error.code : CliErrorCode.Error;
         outcome = { ...base, result: 'refused', code, message: (error as Error).message };
       }
       outcomes.push(outcome);
@@ -124,7 +124,8 @@ export const bulkVerb: Verb = {
 
 Starts one offboarding per row of <file>: CSV with a header row of the contract's field names
 (tenantId,hostname,region,purgeAfterDays,notBefore,requestedBy,reason,dryRun), or JSON Lines with one input
-object per line (.jsonl/.ndjson, or any file whose first character is "{").
+object per line (.jsonl/.ndjson, or any file whose first character is "{"). CSV cells are separated by ",", ";"
+or tab, as the header line has them; a cell in double quotes may hold the separator and line breaks.
 
 Every row is checked first; each bad row is listed with its line number, field and rule, and nothing starts
 while any row is bad. Starting is idempotent: running it again starts only what is missing and reports the
@@ -151,7 +152,7 @@ Exit codes: 0 every valid row started or already running; 1 some were refused, o
     const checked = checkBulkFile(file, content, { dryRun: values['dry-run'] === true });
     const headerBad = checked.headerProblems.length > 0;
     const invalid = [
-      ...(headerBad ? [{ line: 1, problems: checked.headerProblems }] : []),
+      ...(headerBad ? [{ line: checked.headerLine, problems: checked.headerProblems }] : []),
       ...checked.invalid,
     ] as InvalidRow[];
     const skip = values['skip-invalid'] === true && !headerBad;
