@@ -6,19 +6,9 @@ import type { InputProblem } from '../shared/input';
 import { describeProblems } from '../shared/input';
 import type { OffboardingStatus } from '../shared/contract';
 
-/**
- * The stable codes of {@link OffboardingClientError}, one list (as the SDK's `TimeoutType`): each error class takes
- * its code from here, and {@link isOffboardingClientError} checks against it.
- */
-export const OffboardingErrorCode = {
-  InvalidInput: 'InvalidInput',
-  ConflictingOffboarding: 'ConflictingOffboarding',
-  AlreadyCompleted: 'AlreadyCompleted',
-  NoOffboarding: 'NoOffboarding',
-  RequestRejected: 'RequestRejected',
-  OffboardingEnded: 'OffboardingEnded',
-} as const;
-export type OffboardingErrorCode = (typeof OffboardingErrorCode)[keyof typeof OffboardingErrorCode];
+import { OffboardingErrorCode } from '../shared/failure-types';
+
+export { OffboardingErrorCode };
 
 const CODES: ReadonlySet<string> = new Set(Object.values(OffboardingErrorCode));
 

@@ -44,6 +44,20 @@ export const WebhookFailureType = {
 } as const;
 export type WebhookFailureType = (typeof WebhookFailureType)[keyof typeof WebhookFailureType];
 
+/**
+ * The stable `code`s of the client library's errors (src/client/errors.ts), which callers branch on; the CLI prints
+ * them in `--json` error output, beside its own `Usage` and `Error`.
+ */
+export const OffboardingErrorCode = {
+  InvalidInput: 'InvalidInput',
+  ConflictingOffboarding: 'ConflictingOffboarding',
+  AlreadyCompleted: 'AlreadyCompleted',
+  NoOffboarding: 'NoOffboarding',
+  RequestRejected: 'RequestRejected',
+  OffboardingEnded: 'OffboardingEnded',
+} as const;
+export type OffboardingErrorCode = (typeof OffboardingErrorCode)[keyof typeof OffboardingErrorCode];
+
 /** The `failure.type` of the final report of a run that ends Canceled (a cancellation request made its decision). */
 export const CANCELED_FAILURE_TYPE = 'Canceled';
 
