@@ -1,5 +1,5 @@
 /**
- * A tiny real HTTP server on 127.0.0.1 for the client tests: it records what it received and answers through a
+ * A tiny real HTTP server on 127.0.0.1 for the Qlik client's tests (a stand-in far simpler than the simulator): it records what it received and answers through a
  * handler each test sets. Paths follow the templates `/register/{region}` and `/tenant/{hostname}`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -69,13 +69,4 @@ export async function startTestServer(initial?: Handler): Promise<TestServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** A port on 127.0.0.1 that nothing listens on (connection refused). */
-export async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }

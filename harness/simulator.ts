@@ -1,12 +1,33 @@
 /**
- * Worker processes against an in-test simulator: the contract's environment variables for `node dist/src/worker.js`
- * (the same settings as the in-process harness), and a simulator whose OAuth clients match them.
+ * The Qlik simulator as tests and scripts start it: OAuth clients with recognisable secrets, tenants under the allowed
+ * hostname suffix, and for worker processes the contract's environment variables that point them at it (the same
+ * settings as the in-process harness of ./workers.ts).
  */
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator';
-import { CLIENT_SECRETS } from '../../helpers/harness';
-import { spawnWorker, type WorkerProcess } from '../../helpers/processes';
+import { startSimulator, type Simulator, type SimulatorOptions, type SimTenantSeed } from '../src/simulator';
 
-const clientId = (region: string) => `proc-${region}-client`;
+/** Recognisable secrets, so that scans for leaks can look for them. */
+export const CLIENT_SECRETS = { eu: 'e2e-SECRET-eu-do-not-leak-7f3a', us: 'e2e-SECRET-us-do-not-leak-91c2' };
+
+/**
+ * The OAuth clients of {@link CLIENT_SECRETS}, one per region, named `<prefix>-<region>-client` (tests name the
+ * in-process harness's `e2e-…` clients when they rotate or add one).
+ */
+export function simulatorClients(prefix: string): Array<{ region: string; clientId: string; clientSecret: string }> {
+  return Object.entries(CLIENT_SECRETS).map(([region, clientSecret]) => ({
+    region,
+    clientId: `${prefix}-${region}-client`,
+    clientSecret,
+  }));
+}
+
+/** A tenant seed with a hostname under the allowed suffix. */
+export function tenant(id: string, region = 'eu'): SimTenantSeed {
+  return { id, name: id, hostnames: [hostnameOf(id, region)], region };
+}
+
+export function hostnameOf(id: string, region = 'eu'): string {
+  return `${id.toLowerCase()}.${region}.qlikcloud.com`;
+}
 
 /** A simulator with one OAuth client per region of {@link CLIENT_SECRETS}, rate limits off. */
 export function startProcessSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -14,11 +35,7 @@ export function startProcessSimulator(options: SimulatorOptions = {}): Promise<S
     dayMs: 250,
     tier1PerMinute: 0,
     tier2PerMinute: 0,
-    clients: Object.entries(CLIENT_SECRETS).map(([region, clientSecret]) => ({
-      region,
-      clientId: clientId(region),
-      clientSecret,
-    })),
+    clients: simulatorClients('proc'),
     ...options,
   });
 }
@@ -54,21 +71,9 @@ export function workerEnv(options: {
     OFFBOARD_DAY_LENGTH: `${sim.settings().dayMs}ms`,
     LOG_FORMAT: 'json',
   };
-  for (const [region, secret] of Object.entries(CLIENT_SECRETS)) {
-    env[`QLIK_${region.toUpperCase()}_CLIENT_ID`] = clientId(region);
-    env[`QLIK_${region.toUpperCase()}_CLIENT_SECRET`] = secret;
+  for (const { region, clientId, clientSecret } of simulatorClients('proc')) {
+    env[`QLIK_${region.toUpperCase()}_CLIENT_ID`] = clientId;
+    env[`QLIK_${region.toUpperCase()}_CLIENT_SECRET`] = clientSecret;
   }
   return { ...env, ...options.env };
-}
-
-/** Spawns the built worker and waits until it polls. */
-export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const worker = spawnWorker(env);
-  try {
-    await worker.waitForLog(/worker polling/, 60_000);
-  } catch (error) {
-    worker.kill('SIGKILL');
-    throw error;
-  }
-  return worker;
 }

@@ -1,25 +1,14 @@
 /**
- * Temporal test environments on the binaries that `temporal-dev.sh install` put in .temporal/ (the SDK's own
- * download cannot work without internet).
+ * Temporal test environments that the SDK starts and stops itself, on the binaries that `temporal-dev.sh install`
+ * put in .temporal/ (the SDK's own download cannot work without internet), and the workflow bundle their workers run.
+ * A dev server that survives a restart is ./dev-server.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { workflowBundleOptions } from '../../src/worker/workflow-bundle';
-import { searchAttributes } from '../../src/workflows/definitions';
-
-export const ROOT = path.resolve(__dirname, '..', '..');
-const SCRIPT = path.join(ROOT, 'temporal-dev.sh');
-
-/** Path of an installed binary, installing the pinned ones first when missing. */
-export function temporalBinary(which: 'cli' | 'test-server'): string {
-  const binary = execFileSync(SCRIPT, ['path', which], { encoding: 'utf8' }).trim();
-  if (!existsSync(binary)) execFileSync(SCRIPT, ['install'], { stdio: 'inherit' });
-  return binary;
-}
+import { workflowBundleOptions } from '../src/worker/workflow-bundle';
+import { searchAttributes } from '../src/workflows/definitions';
+import { temporalBinary } from './repo';
 
 const SEARCH_ATTRIBUTE_KEYS = Object.values(searchAttributes);
 
@@ -70,17 +59,4 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
   });
   return bundle;
-}
-
-/** A free TCP port on loopback (for servers that need a fixed port, such as the dev server's Web UI). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

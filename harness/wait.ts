@@ -1,7 +1,7 @@
 /** Bounded waiting for the reliability scenarios: every loop has a deadline and says what it waited for. */
 import type { Client } from '@temporalio/client';
-import type { OffboardingStatus, Phase } from '../../../src/shared/contract';
-import { statusQuery } from '../../../src/workflows/definitions';
+import type { OffboardingStatus, Phase } from '../src/shared/contract';
+import { statusQuery } from '../src/workflows/definitions';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

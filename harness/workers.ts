@@ -1,19 +1,18 @@
 /**
- * End-to-end harness: a real Temporal dev server, the Qlik simulator over real HTTP, and the product's own workers
+ * The in-process harness: a Temporal test environment (./temporal.ts), the Qlik simulator over real HTTP, and the product's own workers
  * (the same `createWorkers` as `npm run worker`) configured from contract-style environment variables.
  */
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
-import { loadWorkerConfig, type WorkerConfig } from '../../src/config/worker-config';
-import { createQlikClient, type QlikHttpClient } from '../../src/qlik';
-import { createReportActivities } from '../../src/reports';
-import { startSimulator, type Simulator, type SimulatorOptions, type SimTenantSeed } from '../../src/simulator';
-import { createWorkers, runWorkers } from '../../src/worker/create-workers';
+import { loadWorkerConfig, type WorkerConfig } from '../src/config/worker-config';
+import { createQlikClient, type QlikHttpClient } from '../src/qlik';
+import { createReportActivities } from '../src/reports';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator';
+import { createWorkers, runWorkers } from '../src/worker/create-workers';
+import { CLIENT_SECRETS, simulatorClients } from './simulator';
 import { workflowBundle } from './temporal';
 
-/** Recognisable secrets, so that scans for leaks can look for them. */
-export const CLIENT_SECRETS = { eu: 'e2e-SECRET-eu-do-not-leak-7f3a', us: 'e2e-SECRET-us-do-not-leak-91c2' };
 const clientId = (region: string) => `e2e-${region}-client`;
 
 export interface Harness {
@@ -30,15 +29,6 @@ export interface Harness {
 
 let harnessCounter = 0;
 
-/** A tenant seed with a hostname under the allowed suffix. */
-export function tenant(id: string, region = 'eu'): SimTenantSeed {
-  return { id, name: id, hostnames: [`${id.toLowerCase()}.${region}.qlikcloud.com`], region };
-}
-
-export function hostnameOf(id: string, region = 'eu'): string {
-  return `${id.toLowerCase()}.${region}.qlikcloud.com`;
-}
-
 /**
  * Starts the simulator (1 simulated day = `dayMs`, 100 ms by default: a 10-day grace period lasts 1 s) and
  * prepares workers on a fresh task queue of `env`.
@@ -50,11 +40,7 @@ export async function startHarness(
   const dayMs = options.sim?.dayMs ?? 100;
   const sim = await startSimulator({
     dayMs,
-    clients: Object.entries(CLIENT_SECRETS).map(([region, clientSecret]) => ({
-      region,
-      clientId: clientId(region),
-      clientSecret,
-    })),
+    clients: simulatorClients('e2e'),
     ...options.sim,
   });
   const taskQueue = `e2e-${process.pid}-${++harnessCounter}`;

@@ -15,8 +15,9 @@ import { workflowIdFor, type OffboardingInput, type OffboardingStatus } from '..
 import { createWorkers, runWorkers } from '../../src/worker/create-workers';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv, workflowBundle } from '../helpers/temporal';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv, workflowBundle } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 
 const VERIFY_TIMEOUT_MS = 4_000;
 const OVERDUE_AFTER_MS = 4_000;

@@ -11,9 +11,11 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OffboardingRun, ReportRow } from '../../src/client';
 import { workflowIdFor, type OffboardingStatus } from '../../src/shared/contract';
-import { hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv, ROOT } from '../helpers/temporal';
-import { cli, cliEnv, eventually } from './support';
+import { ROOT } from '../../harness/repo';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { cli, cliEnv, eventually } from '../support/cli';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

@@ -21,9 +21,10 @@ import {
 } from '../../src/client';
 import { workflowIdFor } from '../../src/shared/contract';
 import { searchAttributes } from '../../src/workflows/definitions';
-import { hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
-import { inputFor } from './support';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { inputFor } from '../support/cli';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

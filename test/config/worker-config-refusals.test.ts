@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, freePort, runWorkerToExit } from '../helpers/processes';
+import { freePort } from '../../harness/ports';
+import { runWorkerToExit } from '../../harness/processes';
+import { ensureBuilt } from '../../harness/repo';
 
 const SECRET = 'cfg-SECRET-must-not-print-5d1e';
 const FILE_SECRET = 'cfg-FILE-SECRET-must-not-print-77b0';

@@ -9,8 +9,8 @@ import { formatReport, workflowUrl } from '../../src/demo/report';
 import { runDemo } from '../../src/demo/run-demo';
 import { demoScenarios } from '../../src/demo/scenarios';
 import type { RequestLogEntry } from '../../src/simulator';
-import { startHarness, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

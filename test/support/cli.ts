@@ -2,7 +2,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client';
 import type { OffboardingInput } from '../../src/shared/contract';
-import { hostnameOf, type Harness } from '../helpers/harness';
+import { hostnameOf } from '../../harness/simulator';
+import type { Harness } from '../../harness/workers';
 
 /** An input for simulator tenant `id` (region eu unless overridden). */
 export function inputFor(id: string, overrides: Partial<OffboardingInput> = {}): OffboardingInput {

@@ -12,7 +12,8 @@ import type { RequestLogEntry } from '../../src/simulator';
 import { workflowIdFor, type OffboardingInput, type OffboardingStatus } from '../../src/shared/contract';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { hostnameOf, type Harness } from '../helpers/harness';
+import { hostnameOf } from '../../harness/simulator';
+import type { Harness } from '../../harness/workers';
 
 export type Handle = WorkflowHandle<typeof offboardTenant>;
 

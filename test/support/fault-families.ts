@@ -11,8 +11,8 @@ import type {
   RouteName,
   Simulator,
   SimulatorOptions,
-} from '../../../src/simulator';
-import type { Outcome } from '../../../src/shared/contract';
+} from '../../src/simulator';
+import type { Outcome } from '../../src/shared/contract';
 import { fleetPlan, fleetTenantId, type FleetRun, type FleetTenant, type Plan } from './fleet';
 import { answerLost, requestsAbout, retryAfterViolations } from './request-log';
 import { firstHits, seededRandom } from './seeded';

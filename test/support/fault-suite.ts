@@ -5,9 +5,9 @@
  * asserts one verdict, so that a failure names exactly what broke.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { RequestLogEntry } from '../../../src/simulator';
-import { CLIENT_SECRETS } from '../../helpers/harness';
-import { createLocalEnv } from '../../helpers/temporal';
+import type { RequestLogEntry } from '../../src/simulator';
+import { CLIENT_SECRETS } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
 import type { CapturedLogs } from './captured-logs';
 import { faultFamilies, type FaultFamily } from './fault-families';
 import { faultsFired } from './request-log';

@@ -5,17 +5,17 @@
  */
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Simulator } from '../../../src/simulator';
+import type { Simulator } from '../../src/simulator';
 import {
   workflowIdFor,
   type MessageArgs,
   type OffboardingInput,
   type OffboardingStatus,
   type Outcome,
-} from '../../../src/shared/contract';
-import { cancelSignal, reactivateSignal, statusQuery } from '../../../src/workflows/definitions';
-import type { offboardTenant } from '../../../src/workflows';
-import { hostnameOf, tenant } from '../../helpers/harness';
+} from '../../src/shared/contract';
+import { cancelSignal, reactivateSignal, statusQuery } from '../../src/workflows/definitions';
+import type { offboardTenant } from '../../src/workflows';
+import { hostnameOf, tenant } from '../../harness/simulator';
 
 /** What the test does to a tenant after starting its offboarding. */
 export type Plan = 'purge' | 'reactivate' | 'cancel' | 'cancel-scheduled' | 'cancel-with-start';

@@ -3,7 +3,7 @@
  * retries that respect `retry-after`, faults that really fired, tenants that were never touched. Each check
  * returns a list of violations (empty = proven) so that a failing test prints every offending tenant at once.
  */
-import type { FaultKind, LoggedRoute, RequestLogEntry } from '../../../src/simulator';
+import type { FaultKind, LoggedRoute, RequestLogEntry } from '../../src/simulator';
 
 /** The Qlik routes the product calls. */
 export const PRODUCT_ROUTES = ['token', 'deactivate', 'reactivate', 'probe'] as const;

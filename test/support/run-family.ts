@@ -4,8 +4,8 @@
  * afterwards so that the checks can read the simulator's state; close it with `close()`.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { RequestLogEntry } from '../../../src/simulator';
-import { startHarness, type Harness } from '../../helpers/harness';
+import type { RequestLogEntry } from '../../src/simulator';
+import { type Harness, startHarness } from '../../harness/workers';
 import { FAMILY_DAY_MS, FAMILY_ENV, type FamilyContext, type FaultFamily } from './fault-families';
 import { runFleet, unexpectedEnds, type FleetRun } from './fleet';
 import {

@@ -4,8 +4,8 @@
  * for client secrets and access tokens there, in the worker's logs and in what reached tenant hosts.
  */
 import type { Client } from '@temporalio/client';
-import type { RequestLogEntry } from '../../../src/simulator';
-import { historyToJson, type History } from '../../replay/history-json';
+import type { RequestLogEntry } from '../../src/simulator';
+import { historyToJson, type History } from '../../harness/replay/history-json';
 import { accessTokensSeen } from './request-log';
 
 /** One exported history: the JSON text and every payload in it, decoded. */

@@ -3,8 +3,8 @@
  * fault still depends on arrival order under concurrency, so a run is reproducible in its mix, not request by
  * request.)
  */
-import { seededRandom, type Random } from '../../../src/simulator/prng';
-import type { FaultRule, FaultStep, RouteName } from '../../../src/simulator';
+import { seededRandom, type Random } from '../../src/simulator/prng';
+import type { FaultRule, FaultStep, RouteName } from '../../src/simulator';
 
 export { seededRandom, type Random };
 

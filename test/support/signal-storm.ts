@@ -7,12 +7,13 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { workflowIdFor } from '../../../src/shared/contract';
-import { reactivateSignal, statusQuery } from '../../../src/workflows/definitions';
-import type { offboardTenant } from '../../../src/workflows';
-import { hostnameOf, startHarness, tenant, type Harness } from '../../helpers/harness';
-import { createLocalEnv } from '../../helpers/temporal';
-import { waitForPhase } from '../../reliability/support/wait';
+import { workflowIdFor } from '../../src/shared/contract';
+import { reactivateSignal, statusQuery } from '../../src/workflows/definitions';
+import type { offboardTenant } from '../../src/workflows';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { waitForPhase } from '../../harness/wait';
 
 /** How many signals the server lets one run receive (`history.maximumSignalsPerExecution`, default 10,000). */
 export const SERVER_SIGNAL_LIMIT = 10_000;

@@ -15,13 +15,14 @@ import type { MessageArgs, OffboardingInput } from '../../src/shared/contract';
 import { workflowIdFor } from '../../src/shared/contract';
 import { cancelSignal, reactivateSignal } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { CLIENT_SECRETS, hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
-import { captureWorkerLogs } from './support/captured-logs';
-import { startRedirectingRegistration, type RedirectingRegistration } from './support/redirect-server';
-import { accessTokensSeen, requestsAbout } from './support/request-log';
-import { scanForLeaks, tenantHostLeaks, type LeakScan } from './support/secrets';
-import { waitForPhase } from './support/wait';
+import { CLIENT_SECRETS, hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { captureWorkerLogs } from '../support/captured-logs';
+import { startRedirectingRegistration, type RedirectingRegistration } from '../../harness/redirect-server';
+import { accessTokensSeen, requestsAbout } from '../support/request-log';
+import { scanForLeaks, tenantHostLeaks, type LeakScan } from '../support/secrets';
+import { waitForPhase } from '../../harness/wait';
 
 const logs = captureWorkerLogs();
 /** Not a secret: planted in every input's `reason` to prove that the scan sees inside payloads. */

@@ -10,18 +10,26 @@ import type { Simulator } from '../../src/simulator';
 import { workflowIdFor, type OffboardingInput } from '../../src/shared/contract';
 import { reactivateSignal } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { CLIENT_SECRETS, hostnameOf, tenant } from '../helpers/harness';
-import { ensureBuilt, privateDevServer, type PrivateDevServer, type WorkerProcess } from '../helpers/processes';
-import { awaitEnd, type RunEnd } from './support/fleet';
-import { requestsAbout, stateChangeViolations } from './support/request-log';
-import { sleep, waitFor, waitForPhase } from './support/wait';
-import { defineLeakScan } from './support/secrets';
-import { freshTaskQueue, startProcessSimulator, startWorkerProcess, workerEnv } from './support/worker-process';
+import { devServer, type DevServer } from '../../harness/dev-server';
+import { startWorkerProcess, type WorkerProcess } from '../../harness/processes';
+import { ensureBuilt } from '../../harness/repo';
+import {
+  CLIENT_SECRETS,
+  freshTaskQueue,
+  hostnameOf,
+  startProcessSimulator,
+  tenant,
+  workerEnv,
+} from '../../harness/simulator';
+import { awaitEnd, type RunEnd } from '../support/fleet';
+import { requestsAbout, stateChangeViolations } from '../support/request-log';
+import { sleep, waitFor, waitForPhase } from '../../harness/wait';
+import { defineLeakScan } from '../support/secrets';
 
 const SLEEPING = ['RESTART-sleep-0', 'RESTART-sleep-1', 'RESTART-sleep-2', 'RESTART-sleep-3'];
 const IN_FLIGHT = ['RESTART-flight-0', 'RESTART-flight-1'];
 
-let server: PrivateDevServer;
+let server: DevServer;
 let sim: Simulator;
 let connection: Connection | undefined;
 let worker: WorkerProcess | undefined;
@@ -32,7 +40,7 @@ let workerAliveAfterRestart = false;
 
 beforeAll(async () => {
   ensureBuilt();
-  server = await privateDevServer();
+  server = await devServer({ timeoutMs: 90_000 });
   await server.start();
   // One simulated day = 2 s. The runs whose calls are in flight during the outage get 90 days (180 s): a call whose
   // completion cannot be reported is retried after its 2-minute start-to-close timeout, and must still be in time.

@@ -17,9 +17,10 @@ import {
 } from '../../src/worker/stranded-register-queues';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv, workflowBundle } from '../helpers/temporal';
-import { captureWorkerLogs } from './support/captured-logs';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv, workflowBundle } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { captureWorkerLogs } from '../support/captured-logs';
 
 const logs = captureWorkerLogs();
 

@@ -7,8 +7,10 @@ import { request } from 'undici';
 import { workflowIdFor, type OffboardingInput, type OffboardingStatus } from '../../src/shared/contract';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv, freePort } from '../helpers/temporal';
+import { freePort } from '../../harness/ports';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

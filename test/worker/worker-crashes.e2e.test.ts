@@ -15,9 +15,17 @@ import type { RequestLogEntry, Simulator } from '../../src/simulator';
 import { workflowIdFor, type OffboardingInput } from '../../src/shared/contract';
 import { reactivateSignal } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { CLIENT_SECRETS, hostnameOf, tenant } from '../helpers/harness';
-import { ensureBuilt, type Exit, type WorkerProcess } from '../helpers/processes';
-import { createLocalEnv } from '../helpers/temporal';
+import { type Exit, startWorkerProcess, type WorkerProcess } from '../../harness/processes';
+import { ensureBuilt } from '../../harness/repo';
+import {
+  CLIENT_SECRETS,
+  freshTaskQueue,
+  hostnameOf,
+  startProcessSimulator,
+  tenant,
+  workerEnv,
+} from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
 import {
   awaitEnd,
   fleetPlan,
@@ -26,12 +34,11 @@ import {
   type FleetRun,
   type FleetTenant,
   type RunEnd,
-} from './support/fleet';
-import { requestsAbout, stateChangeViolations } from './support/request-log';
-import { callViolations } from './support/run-family';
-import { defineLeakScan } from './support/secrets';
-import { sleep, statusOf, waitFor, waitForPhase } from './support/wait';
-import { freshTaskQueue, startProcessSimulator, startWorkerProcess, workerEnv } from './support/worker-process';
+} from '../support/fleet';
+import { requestsAbout, stateChangeViolations } from '../support/request-log';
+import { callViolations } from '../support/run-family';
+import { defineLeakScan } from '../support/secrets';
+import { sleep, statusOf, waitFor, waitForPhase } from '../../harness/wait';
 
 let env: TestWorkflowEnvironment;
 const sims: Simulator[] = [];

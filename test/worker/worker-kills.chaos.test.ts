@@ -8,19 +8,14 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Simulator } from '../../src/simulator';
-import { CLIENT_SECRETS } from '../helpers/harness';
-import { ensureBuilt, type WorkerProcess } from '../helpers/processes';
-import { createLocalEnv } from '../helpers/temporal';
-import { runFleet, unexpectedEnds, type FleetRun } from '../reliability/support/fleet';
-import { callViolations } from '../reliability/support/run-family';
-import { defineLeakScan } from '../reliability/support/secrets';
-import { sleep } from '../reliability/support/wait';
-import {
-  freshTaskQueue,
-  startProcessSimulator,
-  startWorkerProcess,
-  workerEnv,
-} from '../reliability/support/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../../harness/processes';
+import { ensureBuilt } from '../../harness/repo';
+import { CLIENT_SECRETS, freshTaskQueue, startProcessSimulator, workerEnv } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { runFleet, unexpectedEnds, type FleetRun } from '../support/fleet';
+import { callViolations } from '../support/run-family';
+import { defineLeakScan } from '../support/secrets';
+import { sleep } from '../../harness/wait';
 
 const TENANTS = Number(process.env.CHAOS_TENANTS ?? 200);
 

@@ -3,8 +3,9 @@
  * cap it is given is the one the running worker has (its start-up line reports the heap limit and the cache bound).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ensureBuilt, runWorkerToExit, spawnWorker } from '../helpers/processes';
-import { createLocalEnv } from '../helpers/temporal';
+import { runWorkerToExit, spawnWorker } from '../../harness/processes';
+import { ensureBuilt } from '../../harness/repo';
+import { createLocalEnv } from '../../harness/temporal';
 
 let env: TestWorkflowEnvironment;
 

@@ -10,12 +10,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowIdFor } from '../../src/shared/contract';
 import type { offboardTenant } from '../../src/workflows';
-import { CLIENT_SECRETS, hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
-import { captureWorkerLogs } from './support/captured-logs';
-import { requestsAbout } from './support/request-log';
-import { defineLeakScan } from './support/secrets';
-import { sleep, waitForPhase } from './support/wait';
+import { CLIENT_SECRETS, hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { captureWorkerLogs } from '../support/captured-logs';
+import { requestsAbout } from '../support/request-log';
+import { defineLeakScan } from '../support/secrets';
+import { sleep, waitForPhase } from '../../harness/wait';
 
 const logs = captureWorkerLogs();
 

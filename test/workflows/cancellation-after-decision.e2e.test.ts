@@ -12,8 +12,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FaultRule, RequestLogEntry, SimTenantSeed } from '../../src/simulator';
 import type { OffboardingStatus } from '../../src/shared/contract';
 import { cancelSignal, cancelUpdate, reactivateSignal, reactivateUpdate } from '../../src/workflows/definitions';
-import { startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
+import { tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 import {
   count,
   describeEnd,
@@ -25,7 +26,7 @@ import {
   waitForRequest,
   waitForStatus,
   type Handle,
-} from './support';
+} from '../support/edges';
 
 const DAY_MS = 300;
 /**

@@ -9,11 +9,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowIdFor, type OffboardingInput, type OffboardingStatus } from '../../src/shared/contract';
 import type { offboardTenant } from '../../src/workflows';
-import { CLIENT_SECRETS, hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
-import { captureWorkerLogs } from './support/captured-logs';
-import { requestsAbout } from './support/request-log';
-import { defineLeakScan } from './support/secrets';
+import { CLIENT_SECRETS, hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { captureWorkerLogs } from '../support/captured-logs';
+import { requestsAbout } from '../support/request-log';
+import { defineLeakScan } from '../support/secrets';
 
 const logs = captureWorkerLogs();
 

@@ -15,8 +15,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MESSAGE_NAMES, workflowIdFor, type OffboardingStatus } from '../../src/shared/contract';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 
 type Handle = WorkflowHandle<typeof offboardTenant>;
 

@@ -14,7 +14,7 @@ import {
 } from '../../src/shared/contract';
 import { cancelSignal, reactivateSignal, statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { createTimeSkippingEnv, workflowBundle } from '../../harness/temporal';
 import {
   nonRetryable,
   qlikAnswer,
@@ -24,7 +24,7 @@ import {
   untilCancelled,
   type Calls,
   type StubScript,
-} from '../helpers/stub-activities';
+} from '../support/stub-activities';
 
 const DAY_MS = 86_400_000;
 let env: TestWorkflowEnvironment;

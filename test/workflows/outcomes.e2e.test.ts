@@ -19,8 +19,9 @@ import {
 } from '../../src/shared/contract';
 import { cancelSignal, cancelUpdate, reactivateUpdate, statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

@@ -14,8 +14,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FaultRule, FaultStep, SimTenantView } from '../../src/simulator';
 import type { OffboardingStatus } from '../../src/shared/contract';
 import { cancelSignal, cancelUpdate, reactivateSignal } from '../../src/workflows/definitions';
-import { startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
+import { tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 import {
   count,
   describeEnd,
@@ -27,7 +28,7 @@ import {
   waitForRequest,
   waitForStatus,
   type RunEnd,
-} from './support';
+} from '../support/edges';
 
 const PROBE_INTERVAL_MS = 4_000;
 // Long enough that a fixed run sees the long delay end with a few probes to spare, even on a loaded machine.

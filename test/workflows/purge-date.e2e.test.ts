@@ -13,8 +13,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OffboardingStatus } from '../../src/shared/contract';
 import { cancelSignal, cancelUpdate } from '../../src/workflows/definitions';
-import { startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
+import { tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 import {
   count,
   describeEnd,
@@ -25,7 +26,7 @@ import {
   waitForRequest,
   waitForStatus,
   type RunEnd,
-} from './support';
+} from '../support/edges';
 
 /** One simulated day: `OFFBOARD_DAY_LENGTH` of the workers, and the simulator's day. */
 const DAY_MS = 1_000;

@@ -4,9 +4,9 @@
  *
  * CHAOS_TENANTS (default 200) sets the fleet size, RELIABILITY_SEED the seed.
  */
-import { captureWorkerLogs } from '../reliability/support/captured-logs';
-import { defineFaultSuite } from '../reliability/support/fault-suite';
-import { seedFrom } from '../reliability/support/seeded';
+import { captureWorkerLogs } from '../support/captured-logs';
+import { defineFaultSuite } from '../support/fault-suite';
+import { seedFrom } from '../support/seeded';
 
 const logs = captureWorkerLogs();
 

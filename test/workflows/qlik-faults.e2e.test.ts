@@ -9,9 +9,9 @@
  *
  * RELIABILITY_TENANTS (default 40) sets the fleet size, RELIABILITY_SEED the seed.
  */
-import { captureWorkerLogs } from './support/captured-logs';
-import { defineFaultSuite } from './support/fault-suite';
-import { seedFrom } from './support/seeded';
+import { captureWorkerLogs } from '../support/captured-logs';
+import { defineFaultSuite } from '../support/fault-suite';
+import { seedFrom } from '../support/seeded';
 
 const logs = captureWorkerLogs();
 

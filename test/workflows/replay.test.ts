@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type ReplayResult } from '@temporalio/worker';
-import { workflowBundle } from '../helpers/temporal';
-import { historyFromJson } from './history-json';
-import { REPLAY_PATHS, type Manifest } from './paths';
+import { workflowBundle } from '../../harness/temporal';
+import { historyFromJson } from '../../harness/replay/history-json';
+import { REPLAY_PATHS, type Manifest } from '../../harness/replay/paths';
 
 // Replay workers log every start and stop at INFO: keep the test output for what goes wrong.
 Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -29,14 +29,15 @@ import {
   statusQuery,
 } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { CLIENT_SECRETS, hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
-import { captureWorkerLogs } from './support/captured-logs';
-import { awaitEnd, type FleetTenant } from './support/fleet';
-import { requestsAbout, stateChangeViolations } from './support/request-log';
-import { seededRandom, seedFrom } from './support/seeded';
-import { defineLeakScan } from './support/secrets';
-import { sleep, waitFor, waitForPhase } from './support/wait';
+import { CLIENT_SECRETS, hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { captureWorkerLogs } from '../support/captured-logs';
+import { awaitEnd, type FleetTenant } from '../support/fleet';
+import { requestsAbout, stateChangeViolations } from '../support/request-log';
+import { seededRandom, seedFrom } from '../support/seeded';
+import { defineLeakScan } from '../support/secrets';
+import { sleep, waitFor, waitForPhase } from '../../harness/wait';
 
 const logs = captureWorkerLogs();
 

@@ -11,8 +11,9 @@
  * `eu` client has a wrong secret, so nothing there shares a token with harness A. The cases run concurrently.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CLIENT_SECRETS, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
+import { CLIENT_SECRETS, tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
 import { cancelSignal, reactivateUpdate } from '../../src/workflows/definitions';
 import {
   count,
@@ -24,7 +25,7 @@ import {
   start,
   waitForStatus,
   type RunEnd,
-} from './support';
+} from '../support/edges';
 
 const VERIFY_TIMEOUT_MS = 3_000;
 

@@ -7,11 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { InvalidInputError, startOffboarding } from '../../src/client';
-import { WORKFLOW_TYPE } from '../../src/shared/contract';
-import { startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
-import { cli, cliEnv } from './support';
+import { InvalidInputError, startOffboarding } from '../../../src/client';
+import { WORKFLOW_TYPE } from '../../../src/shared/contract';
+import { tenant } from '../../../harness/simulator';
+import { createLocalEnv } from '../../../harness/temporal';
+import { type Harness, startHarness } from '../../../harness/workers';
+import { cli, cliEnv } from '../../support/cli';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

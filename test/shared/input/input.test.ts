@@ -1,5 +1,5 @@
-import { validateMessageArgs, validateOffboardingInput, type InputProblem } from '../../src/shared/input';
-import { checkPolicy } from '../../src/shared/policy';
+import { validateMessageArgs, validateOffboardingInput, type InputProblem } from '../../../src/shared/input';
+import { checkPolicy } from '../../../src/shared/policy';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 const valid = { tenantId: 'acme_01-X', hostname: 'acme.eu.qlikcloud.com', region: 'eu' };

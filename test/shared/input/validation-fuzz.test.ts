@@ -9,8 +9,8 @@ import {
   validateMessageArgs,
   validateOffboardingInput,
   type InputProblem,
-} from '../../src/shared/input';
-import { sanitize } from '../../src/workflows/decisions';
+} from '../../../src/shared/input';
+import { sanitize } from '../../../src/workflows/decisions';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 const RUNS = 5_000;

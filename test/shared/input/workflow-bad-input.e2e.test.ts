@@ -9,11 +9,13 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { OffboardingStatus } from '../../src/shared/contract';
-import { CLIENT_SECRETS, hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv, temporalBinary } from '../helpers/temporal';
-import { captureWorkerLogs } from './support/captured-logs';
-import { defineLeakScan } from './support/secrets';
+import type { OffboardingStatus } from '../../../src/shared/contract';
+import { temporalBinary } from '../../../harness/repo';
+import { CLIENT_SECRETS, hostnameOf, tenant } from '../../../harness/simulator';
+import { createLocalEnv } from '../../../harness/temporal';
+import { type Harness, startHarness } from '../../../harness/workers';
+import { captureWorkerLogs } from '../../support/captured-logs';
+import { defineLeakScan } from '../../support/secrets';
 
 const logs = captureWorkerLogs();
 const execFileAsync = promisify(execFile);
