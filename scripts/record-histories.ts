@@ -1,7 +1,7 @@
 /**
- * Records one workflow history per path of test/replay/paths.ts into test/histories/, for the replay test that
+ * Records one workflow history per path of harness/replay/paths.ts into test/histories/, for the replay test that
  * guards sleeping workflows against incompatible changes. Each path is driven for real: a dev server, the Qlik
- * simulator and the product's own workers (test/helpers/harness.ts).
+ * simulator and the product's own workers (harness/workers.ts).
  *
  *   npm run build && node dist/scripts/record-histories.js               # paths without a history yet
  *   node dist/scripts/record-histories.js --version v2                    # a new version of every path: <path>.v2.json

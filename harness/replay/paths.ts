@@ -1,6 +1,6 @@
 /**
  * Every path through `offboardTenant` that a recorded history must cover: scripts/record-histories.ts records one
- * history per path into test/histories/, and test/replay/replay.test.ts fails when a path has none. Add a path
+ * history per path into test/histories/, and test/workflows/replay.test.ts fails when a path has none. Add a path
  * here when the workflow gains one; the type checker then asks the recording script for a way to drive it.
  */
 export const REPLAY_PATHS = {

@@ -1,7 +1,7 @@
 /**
  * The probe loops in an activity context of their own (no server): heartbeats during a probe, probe timeouts that
  * end by the deadline, `untilKnown`, and a `retry-after` that outlasts the deadline. End to end against a slow
- * tenant host: test/e2e/probe-liveness.e2e.test.ts.
+ * tenant host: test/activities/probe-liveness.e2e.test.ts.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { MIN_PROBE_TIMEOUT_MS, createProbeLoops } from '../../src/activities/probe-loops';

@@ -173,8 +173,8 @@ describe('loadWorkerConfig', () => {
 
     it.each([
       // [day length, initial, max]: the values the tests, the demo and the benchmarks use today
-      ['100ms', '100ms', '500ms'], // test/helpers/harness.ts
-      ['250ms', '100ms', '500ms'], // test/reliability/support/worker-process.ts
+      ['100ms', '100ms', '500ms'], // harness/workers.ts
+      ['250ms', '100ms', '500ms'], // harness/simulator.ts
       ['500ms', '100ms', '500ms'], // fault families
       ['1000ms', '500ms', '2s'], // scripts/demo.sh
       ['200ms', '100ms', '1000ms'], // bench: engine overhead

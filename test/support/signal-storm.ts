@@ -1,9 +1,9 @@
 /**
  * Item 5 of "[1 of 4] Hardening": a run hands over to a new run (continue-as-new) before its history grows long,
  * whatever arrives, and every fact survives the hand-over. Real dev server, the product's workers, the simulator.
- * Declared once for two sizes: CI (test/hardening/history-growth.e2e.test.ts: a lowered history bound, so that
+ * Declared once for two sizes: CI (test/workflows/history-growth.e2e.test.ts: a lowered history bound, so that
  * 1,500 signals make three runs) and test/chaos (the product's bound and the server's full 10,000 signals). The
- * 90-day side of the item is on the time-skipping server (test/workflow/offboard-tenant.time-skipping.test.ts).
+ * 90-day side of the item is on the time-skipping server (test/workflows/offboard-tenant.temporal.test.ts).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';

@@ -1,7 +1,7 @@
 /**
  * `ignoredSignals` keeps the first 10 and the last 10 entries; `ignoredSignalsOmitted` counts the rest (CONTRACT.md
  * v3). The bound is one pure function, so that any list a long run could grow (grace-period extensions too) can
- * reuse it; the end-to-end check is in test/hardening/malformed-messages.e2e.test.ts.
+ * reuse it; the end-to-end check is in test/workflows/malformed-messages.e2e.test.ts.
  */
 import { appendBounded, FIRST_AND_LAST_TEN } from '../../src/workflows/bounded-list';
 

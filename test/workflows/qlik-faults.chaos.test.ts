@@ -1,5 +1,5 @@
 /**
- * Faults at Qlik at full size: the suite of test/reliability/qlik-faults.test.ts with 200 tenants per fault family
+ * Faults at Qlik at full size: the suite of test/workflows/qlik-faults.e2e.test.ts with 200 tenants per fault family
  * (CHAOS_TENANTS), one family at a time. Not part of `npm test`: run with `npm run test:chaos` (about 6 minutes).
  *
  * CHAOS_TENANTS (default 200) sets the fleet size, RELIABILITY_SEED the seed.

@@ -5,7 +5,7 @@
  * every workflow reaches its expected outcome; each tenant is deactivated once in effect (a repeat only after a lost
  * answer or a timeout) and reactivated at most once; tenants cancelled before deactivation get no deactivate or
  * reactivate (none at all with signal-with-start); every injected fault fired; plus each family's own proofs.
- * test/chaos/qlik-faults.chaos.test.ts runs the same suite with 200 tenants per family.
+ * test/workflows/qlik-faults.chaos.test.ts runs the same suite with 200 tenants per family.
  *
  * RELIABILITY_TENANTS (default 40) sets the fleet size, RELIABILITY_SEED the seed.
  */
