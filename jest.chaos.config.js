@@ -3,7 +3,7 @@ const base = require('./jest.config');
 
 module.exports = {
   ...base,
-  testMatch: ['<rootDir>/test/chaos/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/**/*.chaos.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 600_000,
   maxWorkers: 1,

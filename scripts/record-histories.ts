@@ -1,7 +1,7 @@
 /**
- * Records one workflow history per path of test/replay/paths.ts into test/histories/, for the replay test that
+ * Records one workflow history per path of harness/replay/paths.ts into test/histories/, for the replay test that
  * guards sleeping workflows against incompatible changes. Each path is driven for real: a dev server, the Qlik
- * simulator and the product's own workers (test/helpers/harness.ts).
+ * simulator and the product's own workers (harness/workers.ts).
  *
  *   npm run build && node dist/scripts/record-histories.js               # paths without a history yet
  *   node dist/scripts/record-histories.js --version v2                    # a new version of every path: <path>.v2.json
@@ -28,13 +28,14 @@ import {
   searchAttributes,
 } from '../src/workflows/definitions';
 import type { offboardTenant } from '../src/workflows';
-import { CLIENT_SECRETS, hostnameOf, startHarness, tenant, type Harness } from '../test/helpers/harness';
-import { repoRoot, temporalCli } from '../test/helpers/processes';
-import { historyToJson } from '../test/replay/history-json';
-import { REPLAY_PATHS, type Manifest, type ReplayPath } from '../test/replay/paths';
-import { startRedirectingRegistration } from '../test/reliability/support/redirect-server';
-import { startReceiver } from '../test/reports/support/receiver';
-import { waitFor, waitForPhase } from '../test/reliability/support/wait';
+import { ROOT, temporalBinary } from '../harness/repo';
+import { CLIENT_SECRETS, hostnameOf, tenant } from '../harness/simulator';
+import { type Harness, startHarness } from '../harness/workers';
+import { historyToJson } from '../harness/replay/history-json';
+import { REPLAY_PATHS, type Manifest, type ReplayPath } from '../harness/replay/paths';
+import { startRedirectingRegistration } from '../harness/redirect-server';
+import { startReceiver } from '../harness/webhook-receiver';
+import { waitFor, waitForPhase } from '../harness/wait';
 
 type Handle = WorkflowHandle<typeof offboardTenant>;
 
@@ -51,7 +52,7 @@ interface Driver {
   drive: (h: Harness, id: string) => Promise<Handle>;
 }
 
-const HISTORIES = path.join(repoRoot(), 'test', 'histories');
+const HISTORIES = path.join(ROOT, 'test', 'histories');
 /** The `reports` group's webhook secret (a test value: histories never hold it, only the worker does). */
 const WEBHOOK_SECRET = 'record-histories-webhook-secret';
 const MANIFEST = path.join(HISTORIES, 'manifest.json');
@@ -470,7 +471,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: temporalCli() },
+      executable: { type: 'existing-path', path: temporalBinary('cli') },
       searchAttributes: Object.values(searchAttributes),
       ip: '127.0.0.1',
     },

@@ -17,13 +17,13 @@ npm run format:check
 # The fault suite and the storms judge timing (retry-after, request timeouts, grace periods of seconds): they run
 # one at a time, so that the CPU load of a neighbouring test file on a 2-core machine does not decide their verdicts.
 # Then the rest, two files at a time.
-ALONE='test/reliability/(qlik-faults|signals-concurrency)\.test\.ts'
+ALONE='test/workflows/(qlik-faults|signals-concurrency)\.e2e\.test\.ts'
 alone="$(mktemp)"
 rest="$(mktemp)"
 status=0
 if [ "$#" -eq 0 ]; then
   npx jest --runInBand --json --outputFile="$alone" "$ALONE" || status=$?
-  npx jest --json --outputFile="$rest" --testPathIgnorePatterns '/node_modules/' '/dist/' '/test/chaos/' "$ALONE" || status=$?
+  npx jest --json --outputFile="$rest" --testPathIgnorePatterns '/node_modules/' '/dist/' '\.chaos\.test\.ts$' "$ALONE" || status=$?
 else
   echo '{"numPassedTests":0,"numFailedTests":0,"numPendingTests":0}' > "$alone"
   npx jest --json --outputFile="$rest" "$@" || status=$?

@@ -12,19 +12,61 @@ import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/config/worker-config';
 import { workflowIdFor, type OffboardingInput } from '../../src/shared/contract';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import type { Job } from './batch';
-import { startDevServer, type DevServer } from './dev-server';
-import { freePort } from './dev-server';
+import { devServer, temporalCliVersion } from '../../harness/dev-server';
+import { freePort } from '../../harness/ports';
+import { launcherPath, WORKER_COMMAND } from '../../harness/processes';
+import { startReceiver, type Receiver } from '../../harness/webhook-receiver';
 import { startChildWorker, type ChildWorker } from './processes';
-import { BENCH_WEBHOOK_SECRET, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
 export const REGION = 'eu';
 
+/** The shared secret the bench's workers sign with (the receiver does not verify: it only counts). */
+const BENCH_WEBHOOK_SECRET = 'bench-webhook-secret-not-a-real-one';
+
+/** The benchmark's own dev server (harness/dev-server.ts), its process measured and its CLI version printed. */
+export interface BenchServer {
+  /** `127.0.0.1:<port>` */
+  address: string;
+  uiPort: number;
+  /** The server process, for its memory and CPU. */
+  pid: number;
+  /** "temporal version 1.9.1 (Server 1.32.0, UI 2.54.1)" */
+  cliVersion: string;
+  /** Stops it and deletes its database. */
+  stop(): Promise<void>;
+  /** How to stop it by hand (for `--keep-server`). */
+  stopCommand: string;
+}
+
+/**
+ * Starts the server on free ports with a fresh database in memory: the benchmark's 10,000 workflows never land in a
+ * developer's server, and each run starts clean.
+ */
+async function startBenchServer(log: (line: string) => void): Promise<BenchServer> {
+  const server = await devServer({ name: 'qlik-offboard-bench', databaseInMemory: true });
+  log(`starting a dev server of the benchmark's own on ${server.address} (database in ${server.folder})`);
+  try {
+    await server.start();
+    return {
+      address: server.address,
+      uiPort: server.uiPort,
+      pid: server.pid(),
+      cliVersion: await temporalCliVersion(),
+      stop: () => server.destroy(),
+      stopCommand: server.stopCommand,
+    };
+  } catch (error) {
+    await server.destroy().catch(() => undefined);
+    throw error;
+  }
+}
+
 export interface BenchContext {
-  server: DevServer;
+  server: BenchServer;
   connection: Connection;
   client: Client;
   sim: Simulator;
-  webhook: WebhookReceiver;
+  webhook: Receiver;
   /** Makes task queues and tenant IDs unique to this run of the benchmark. */
   runTag: string;
   /** Progress lines (stderr); the tables go to stdout. */
@@ -41,13 +83,14 @@ export interface BenchWorker extends ChildWorker {
 }
 
 export async function openContext(log: (line: string) => void): Promise<BenchContext> {
-  const server = await startDevServer(log);
+  const server = await startBenchServer(log);
   try {
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection, namespace: 'default' });
     // Real Qlik by default; every scenario sets its own rate limits and day length.
     const sim = await startSimulator({ requestLogLimit: 1_000_000 });
-    const webhook = await startWebhookReceiver();
+    const webhook = await startReceiver(undefined, { keepDeliveries: false });
+    webhook.script(() => ({ status: 204 }));
     const runTag = Date.now().toString(36);
     const scratchDir = mkdtempSync(path.join(tmpdir(), 'qlik-offboard-bench-files-'));
     return { server, connection, client, sim, webhook, runTag, log, scratchDir };
@@ -80,7 +123,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
       Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|QLIK_|OFFBOARD_|REPORT_|LOG_FORMAT)/.test(name)),
     ),
     // The worker launcher runs the `node` first on PATH: make it the one the floor's worker runs on, this one.
-    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    ...launcherPath(),
   };
 }
 
@@ -110,8 +153,6 @@ export function addSimClient(ctx: BenchContext, clientId: string): void {
 }
 
 const DIST_ROOT = path.resolve(__dirname, '..', '..');
-/** The repository: the launcher the product's workers start with lives in its bin/. */
-const REPO_ROOT = path.resolve(DIST_ROOT, '..');
 
 /**
  * Starts the worker (`bin/qlik-offboard-worker`) configured like production, only pointed at the simulator and the
@@ -145,7 +186,7 @@ export async function startProductWorker(
   const worker = await startChildWorker({
     name,
     // The worker as deployed: its launcher caps the heap (OFFBOARD_WORKER_HEAP_MB).
-    command: [path.join(REPO_ROOT, 'bin', 'qlik-offboard-worker')],
+    command: WORKER_COMMAND,
     env,
     ready: /worker polling/,
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { ROOT } from './dev-server';
+import { ROOT } from '../../harness/repo';
 
 export interface Environment {
   date: string;

@@ -2,8 +2,8 @@
  * Worker processes started by the benchmark: each is a separate Node process so that its memory can be read on its
  * own (`/proc/<pid>/status`), as an operator would see it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { spawnProcess } from '../../harness/processes';
 
 export interface ChildWorker {
   readonly name: string;
@@ -57,8 +57,8 @@ export function processCpuMs(pid: number): number | undefined {
 }
 
 /**
- * Starts `command` (an executable and its arguments) with `env` and resolves once a line of its output matches
- * `ready`; rejects when it exits first or `timeoutMs` passes, with its last lines of output.
+ * Starts `command` (an executable and its arguments) with `env` and resolves once its output matches `ready`; rejects
+ * when it exits first or `timeoutMs` passes, with its last lines of output.
  */
 export async function startChildWorker(options: {
   name: string;
@@ -67,60 +67,26 @@ export async function startChildWorker(options: {
   ready: RegExp;
   timeoutMs?: number;
 }): Promise<ChildWorker> {
-  const [executable, ...args] = options.command;
-  const child: ChildProcess = spawn(executable, args, {
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
+  const child = spawnProcess({ name: options.name, command: options.command, env: options.env, keepLines: 40 });
   let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-
-  const ready = new Promise<void>((resolve, reject) => {
-    let partial = '';
-    const onData = (chunk: Buffer) => {
-      partial += chunk.toString('utf8');
-      const complete = partial.split('\n');
-      partial = complete.pop() ?? '';
-      for (const line of complete) {
-        lines.push(line);
-        if (lines.length > 40) lines.shift();
-        if (options.ready.test(line)) resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exit.then(() => reject(new Error(`${options.name} exited before it was ready:\n${lines.join('\n')}`)));
-    setTimeout(
-      () =>
-        reject(new Error(`${options.name} not ready after ${options.timeoutMs ?? 60_000} ms:\n${lines.join('\n')}`)),
-      options.timeoutMs ?? 60_000,
-    ).unref();
+  void child.exited.then(() => {
+    exited = true;
   });
-
   const worker: ChildWorker = {
     name: options.name,
-    pid: child.pid!,
-    tail: () => lines.join('\n'),
-    memory: () => (exited ? undefined : processMemory(child.pid!)),
-    cpuMs: () => (exited ? undefined : processCpuMs(child.pid!)),
+    pid: child.pid,
+    tail: () => child.logs(),
+    memory: () => (exited ? undefined : processMemory(child.pid)),
+    cpuMs: () => (exited ? undefined : processCpuMs(child.pid)),
     async stop(graceMs = 15_000) {
       if (exited) return;
       // Read just before the signal: the shutdown's own few milliseconds are not part of any measurement.
-      stoppedWorkersCpuMs += processCpuMs(child.pid!) ?? 0;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exit;
-      clearTimeout(timer);
+      stoppedWorkersCpuMs += processCpuMs(child.pid) ?? 0;
+      await child.stop(graceMs);
     },
   };
   try {
-    await ready;
+    await child.waitForLog(options.ready, options.timeoutMs ?? 60_000);
   } catch (error) {
     await worker.stop(1_000);
     throw error;

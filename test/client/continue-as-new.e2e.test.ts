@@ -22,9 +22,10 @@ import {
 } from '../../src/client';
 import type { OffboardingInput, OffboardingResult, OffboardingStatus } from '../../src/shared/contract';
 import { reactivateSignal } from '../../src/workflows/definitions';
-import { startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv } from '../helpers/temporal';
-import { cli, cliEnv, eventually, inputFor, type CliRun } from './support';
+import { tenant } from '../../harness/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { cli, cliEnv, eventually, inputFor, type CliRun } from '../support/cli';
 
 const BOUND = 300;
 const who = `can-test-${process.pid}`;

@@ -6,7 +6,7 @@ import { buildListQuery, differingFields, webUiLink } from '../../src/client';
 import { numberOrText, parseDateFlag, parseDurationFlag, UsageError } from '../../src/client/cli/args';
 import { checkBulkFile, parseCsvRecords } from '../../src/client/cli/bulk-file';
 import { csv, formatDuration, table } from '../../src/client/cli/format';
-import { cli } from './support';
+import { cli } from '../support/cli';
 
 describe('bulk files', () => {
   it('reads RFC 4180 CSV: quoted commas, doubled quotes, line breaks in quotes, CRLF, blank lines', () => {

@@ -3,27 +3,19 @@
  * turns on), with the labels ops filter on: fed by the real Qlik client talking to the simulator, and by real
  * webhook deliveries.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Runtime } from '@temporalio/worker';
 import { createQlikMetrics, createWebhookMetrics, METRIC_NAMES, type QlikMetrics } from '../../src/metrics';
 import { createQlikClient, type QlikHttpClient } from '../../src/qlik';
 import { createReportActivities } from '../../src/reports';
 import { startSimulator, type Simulator } from '../../src/simulator';
+import { freePort } from '../../harness/ports';
+import { startReceiver } from '../../harness/webhook-receiver';
 
 const SECRET = 'metrics-sim-secret';
 let metricsUrl: string;
 let qlikMetrics: QlikMetrics;
 let sim: Simulator;
 let qlik: QlikHttpClient;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** The endpoint's samples, keyed `name{label="value",…}` with labels sorted by name. */
 async function scrape(): Promise<Map<string, number>> {
@@ -103,15 +95,11 @@ describe('product metrics on the runtime Prometheus endpoint', () => {
   });
 
   it('counts webhook delivery attempts by event and status class', async () => {
-    let n = 0;
-    const receiver = createServer((_req, res) => {
-      res.writeHead(n++ === 0 ? 503 : 204).end();
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiver = await startReceiver('whsec-metrics');
+    receiver.script((n) => ({ status: n === 0 ? 503 : 204 }));
     try {
-      const { port } = receiver.address() as AddressInfo;
       const { sendLifecycleEvent } = createReportActivities({
-        webhook: { url: `http://127.0.0.1:${port}/hook`, secret: 'whsec-metrics' },
+        webhook: { url: receiver.url, secret: 'whsec-metrics' },
         onDelivery: createWebhookMetrics(Runtime.instance().metricMeter).onDelivery,
       });
       const event = {
@@ -132,8 +120,7 @@ describe('product metrics on the runtime Prometheus endpoint', () => {
       await expect(sendLifecycleEvent(event)).rejects.toMatchObject({ type: 'WebhookUnavailable' });
       await sendLifecycleEvent(event);
     } finally {
-      receiver.closeAllConnections();
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
     const samples = await scrape();
     expect(value(samples, `${METRIC_NAMES.webhookDeliveries}{event="final-report",status_class="5xx"}`)).toBe(1);

@@ -1,6 +1,7 @@
 import { createQlikClient, type QlikClientOptions, type QlikHttpClient } from '../../src/qlik/create-qlik-client';
 import { PROBE_REQUEST_BODY } from '../../src/qlik/probe';
-import { closedPort, json, qlikError, startTestServer, type TestServer } from './support/test-server';
+import { freePort as closedPort } from '../../harness/ports';
+import { json, qlikError, startTestServer, type TestServer } from '../../harness/qlik-stub';
 
 const SECRET = 'region-secret-value-42';
 const HOST = 'acme.eu.qlikcloud.com';

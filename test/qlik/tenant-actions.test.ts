@@ -6,7 +6,8 @@ import {
   type QlikResponseInfo,
 } from '../../src/qlik/create-qlik-client';
 import { QlikError, type QlikErrorKind } from '../../src/qlik/types';
-import { closedPort, json, qlikError, startTestServer, type Received, type TestServer } from './support/test-server';
+import { freePort as closedPort } from '../../harness/ports';
+import { json, qlikError, startTestServer, type Received, type TestServer } from '../../harness/qlik-stub';
 
 const SECRET = 'region-secret-value-42';
 const ref = { region: 'eu', tenantId: 'T-abc_1', hostname: 'acme.eu.qlikcloud.com' };

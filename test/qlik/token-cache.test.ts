@@ -1,6 +1,6 @@
 import { createQlikClient, type QlikClientOptions, type QlikHttpClient } from '../../src/qlik/create-qlik-client';
 import { QlikError } from '../../src/qlik/types';
-import { json, qlikError, startTestServer, type TestServer } from './support/test-server';
+import { json, qlikError, startTestServer, type TestServer } from '../../harness/qlik-stub';
 
 const SECRET = 'region-secret-value-42';
 const HOUR = 3_600_000;

@@ -9,7 +9,7 @@ import { Agent } from 'undici';
 import type { LifecycleEvent } from '../../src/activities/types';
 import { createReportActivities, type DeliveryInfo, type ReportActivityDeps } from '../../src/reports';
 import { deactivated, finalCanceled, finalFailed, finalPurged, reactivated } from './support/events';
-import { startReceiver, type Receiver } from './support/receiver';
+import { startReceiver, type Receiver } from '../../harness/webhook-receiver';
 
 const SECRET = 'whsec-TEST-do-not-leak-5b1e';
 const KEY = (e: LifecycleEvent) => `${e.workflowId}/${e.runId}/${e.kind}`;

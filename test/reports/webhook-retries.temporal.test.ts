@@ -14,9 +14,9 @@ import {
 } from '@temporalio/worker';
 import type { LifecycleEvent } from '../../src/activities/types';
 import { createReportActivities } from '../../src/reports';
-import { createLocalEnv } from '../helpers/temporal';
+import { createLocalEnv } from '../../harness/temporal';
 import { deactivated, finalPurged } from './support/events';
-import { startReceiver, type Receiver, type Script } from './support/receiver';
+import { startReceiver, type Receiver, type Script } from '../../harness/webhook-receiver';
 import type { sendReport } from './support/send-report-workflow';
 
 const SECRET = 'whsec-TEMPORAL-do-not-leak-77d0';

@@ -15,9 +15,10 @@ import { workflowIdFor, type OffboardingInput, type OffboardingStatus } from '..
 import { createWorkers, runWorkers } from '../../src/worker/create-workers';
 import { reactivateUpdate, statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
-import { hostnameOf, startHarness, tenant, type Harness } from '../helpers/harness';
-import { createLocalEnv, workflowBundle } from '../helpers/temporal';
-import { startReceiver, type Receiver } from './support/receiver';
+import { hostnameOf, tenant } from '../../harness/simulator';
+import { createLocalEnv, workflowBundle } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+import { startReceiver, type Receiver } from '../../harness/webhook-receiver';
 
 const SECRET = 'whsec-E2E-do-not-leak-c4d2';
 let env: TestWorkflowEnvironment;

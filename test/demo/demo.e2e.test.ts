@@ -1,0 +1,126 @@
+/**
+ * The demo's driver on the real dev server, the product's own workers and the simulator over HTTP (1 simulated
+ * day = 100 ms). The demo doubles as a smoke test, so each path must end as the demo claims: asserted on the
+ * workflow results and on the simulator's record of the calls Qlik received.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { checkExpectation, type DemoResult } from '../../src/demo/checks';
+import { formatReport, workflowUrl } from '../../src/demo/report';
+import { runDemo } from '../../src/demo/run-demo';
+import { demoScenarios } from '../../src/demo/scenarios';
+import type { RequestLogEntry } from '../../src/simulator';
+import { createLocalEnv } from '../../harness/temporal';
+import { type Harness, startHarness } from '../../harness/workers';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let results: DemoResult[];
+const progress: string[] = [];
+
+beforeAll(async () => {
+  env = await createLocalEnv();
+  h = await startHarness(env);
+  await h.startWorkers();
+  results = await runDemo({
+    client: h.client,
+    taskQueue: h.taskQueue,
+    sim: h.sim,
+    dayMs: 100,
+    pollMs: 50,
+    timeoutMs: 20_000,
+    log: (line) => progress.push(line),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+function byPath(path: string): DemoResult {
+  const result = results.find((r) => r.scenario.path === path);
+  if (!result) throw new Error(`no demo path ${path}`);
+  return result;
+}
+
+/** Straight from the simulator's log, independently of the driver's own counting. */
+function qlikCalls(result: DemoResult, route?: RequestLogEntry['route']): RequestLogEntry[] {
+  const { tenant, input } = result.scenario;
+  return h.sim
+    .requests()
+    .filter((r) => r.tenantId === tenant.id || r.hostname === tenant.hostnames[0] || r.hostname === input.hostname)
+    .filter((r) => route === undefined || r.route === route);
+}
+
+describe('the demo', () => {
+  it('runs the four paths and finds each ended as expected', () => {
+    expect(results.map((r) => [r.scenario.path, r.problems])).toEqual([
+      ['purge', []],
+      ['reactivate', []],
+      ['cancel', []],
+      ['wrong-host', []],
+    ]);
+  });
+
+  it('purges the first tenant once its grace period has passed', () => {
+    const purge = byPath('purge');
+    expect(purge.outcome).toBe('purged');
+    expect(Date.parse(purge.status!.purgeConfirmedAt!)).toBeGreaterThanOrEqual(
+      Date.parse(purge.status!.estimatedPurgeDate!),
+    );
+    expect(h.sim.tenant(purge.scenario.tenant.id)!.status).toBe('deleted');
+    expect(qlikCalls(purge, 'deactivate')).toHaveLength(1);
+    expect(qlikCalls(purge, 'reactivate')).toHaveLength(0);
+  });
+
+  it('reactivates the second with the reactivate signal during the grace period: one deactivate, one reactivate', () => {
+    const reactivated = byPath('reactivate');
+    expect(reactivated.outcome).toBe('reactivated');
+    expect(reactivated.status!.decidedBy).toMatchObject({ message: 'reactivate', requestedBy: 'demo' });
+    expect(h.sim.tenant(reactivated.scenario.tenant.id)!.status).toBe('active');
+    expect(qlikCalls(reactivated, 'deactivate')).toHaveLength(1);
+    expect(qlikCalls(reactivated, 'reactivate')).toHaveLength(1);
+  });
+
+  it('cancels the third through signal-with-start without a single Qlik call', () => {
+    const cancelled = byPath('cancel');
+    expect(cancelled.outcome).toBe('cancelled');
+    expect(cancelled.status!.decidedBy).toMatchObject({ message: 'cancel' });
+    expect(qlikCalls(cancelled)).toEqual([]);
+    expect(cancelled.calls).toEqual({ deactivate: 0, reactivate: 0, probe: 0, getTenant: 0 });
+  });
+
+  it("refuses the fourth as HostnameMismatch with Qlik's 412 and traceId, leaving the tenant active", () => {
+    const refused = byPath('wrong-host');
+    expect(refused.failureType).toBe('HostnameMismatch');
+    expect(refused.failureMessage).toMatch(/412/);
+    expect(refused.failureMessage).toMatch(/traceId [0-9a-f]{32}/);
+    expect(refused.status!.lastError).toMatchObject({ type: 'HostnameMismatch', httpStatus: 412 });
+    expect(h.sim.tenant(refused.scenario.tenant.id)!.status).toBe('active');
+    expect(qlikCalls(refused, 'deactivate')).toHaveLength(1);
+  });
+
+  it('prints progress as phases change and a report with a Web UI link per workflow', () => {
+    expect(progress.some((line) => /purge\s+grace period: Qlik purges it at/.test(line))).toBe(true);
+    expect(progress.some((line) => /reactivate\s+sending reactivate/.test(line))).toBe(true);
+    expect(progress.some((line) => /wrong-host\s+refused: HostnameMismatch \(HTTP 412, traceId/.test(line))).toBe(true);
+    const report = formatReport(results, { uiUrl: 'http://localhost:8233', namespace: 'default' });
+    for (const r of results) expect(report).toContain(workflowUrl('http://localhost:8233', 'default', r.workflowId));
+    expect(report).toContain('All 4 paths ended as expected.');
+  });
+});
+
+describe('the demo as a smoke test', () => {
+  it('reports a path that ends otherwise, so that the demo exits non-zero', () => {
+    const [purge, , cancel] = demoScenarios('x');
+    expect(checkExpectation(purge, { outcome: 'cancelled' }, [], { status: 'active' } as never)).toEqual([
+      'expected outcome purged, got cancelled',
+      'expected 1 deactivate call(s), Qlik received 0',
+      'expected the tenant to be deleted on Qlik, it is active',
+    ]);
+    const call = { route: 'deactivate', tenantId: cancel.tenant.id, method: 'POST', path: '/x' } as RequestLogEntry;
+    expect(checkExpectation(cancel, { outcome: 'cancelled' }, [call], { status: 'active' } as never)).toEqual([
+      'expected no Qlik call, Qlik received POST /x',
+    ]);
+  });
+});
