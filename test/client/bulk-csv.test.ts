@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBulkFile, detectDelimiter, parseCsvRecords } from '../../src/client/cli/bulk-file';
-import { cli } from './support';
+import { cli } from '../support/cli';
 
 const HEADER = ['tenantId', 'hostname', 'region', 'purgeAfterDays', 'reason'];
 const row = (id: string, reason: string) => [id, `${id}.eu.qlikcloud.com`, 'eu', '30', reason];

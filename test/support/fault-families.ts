@@ -1,7 +1,7 @@
 /**
  * The fault families of the issue "Faults at Qlik", as data: the simulator's faults and behaviour, the worker
  * settings, the outcome each plan must reach, the faults the request log must show, and the family's own proofs.
- * test/reliability runs each with a few dozen tenants, test/chaos with 200.
+ * test/workflows/qlik-faults.e2e runs each with a few dozen tenants, qlik-faults.chaos with 200.
  */
 import type {
   FaultKind,

@@ -1,6 +1,6 @@
 /**
- * The "Faults at Qlik" suite, declared once for both sizes: test/reliability runs it with a few dozen tenants per
- * family (CI), test/chaos with 200. Families run a few at a time against one dev server, each with its own
+ * The "Faults at Qlik" suite, declared once for both sizes: test/workflows/qlik-faults.e2e runs it with a few dozen
+ * tenants per family (CI), qlik-faults.chaos with 200. Families run a few at a time against one dev server, each with its own
  * simulator, workers and task queue; the verdicts are taken while each simulator is still up, and every test below
  * asserts one verdict, so that a failure names exactly what broke.
  */
