@@ -9,7 +9,7 @@
  *    `src/config/worker-config.ts` (`registerCallsPerMinute`) and passed in here.
  * 2. The queue: each region's registration calls have their own task queue, `<task queue>-register-<region>`
  *    ({@link registerTaskQueueFor}). The settings local activity (`src/activities/settings.ts`) records the
- *    region → queue map in each run's history, and the workflow (`registerCalls` in `src/workflows/offboard-tenant.ts`)
+ *    region → queue map in each run's history, and the workflow (`registerCalls` in `src/workflows/calls.ts`)
  *    schedules deactivate and reactivate there: an open run keeps the queue name it started with.
  * 3. The limit: the workers of those queues ({@link registerWorkerOptions}, created in `src/worker/create-workers.ts`)
  *    declare `maxTaskQueueActivitiesPerSecond` = budget ÷ 60. The Temporal server enforces it per queue, for all the

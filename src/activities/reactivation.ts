@@ -1,11 +1,12 @@
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ProbeAnswer, QlikClient } from '../qlik/types';
 import { QlikError } from '../qlik/types';
+import { WarningType } from '../shared/failure-types';
 import { sleepWithHeartbeats } from './heartbeat-sleep';
 import type { ReactivationRoundInput, ReactivationRoundResult, RoundProgress } from './types';
 
 /** Failure type of an attempt that will be retried: the tenant is not known to be active yet. */
-const NOT_YET_ACTIVE = 'ReactivationPending';
+const NOT_YET_ACTIVE = WarningType.ReactivationPending;
 
 /**
  * One round of the reactivation (contract v3): every attempt is one reactivate call, so the calls repeat only as

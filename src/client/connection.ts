@@ -3,7 +3,7 @@
  * helpers build one from Temporal's standard environment configuration, as the CLI does.
  */
 import { Client, Connection } from '@temporalio/client';
-import { taskQueueFrom as taskQueueFromEnv } from '../config/task-queue';
+import { taskQueueFrom } from '../config/task-queue';
 import { temporalConnectionConfig } from '../temporal-connection';
 
 /** Environment variables, as `process.env` holds them. */
@@ -11,10 +11,7 @@ export type Env = Record<string, string | undefined>;
 
 const DEFAULT_UI_URL = 'http://localhost:8233';
 
-/** The workflows' task queue: `TEMPORAL_TASK_QUEUE`, else the contract's `tenant-offboarding`. */
-export function taskQueueFrom(env: Env = process.env): string {
-  return taskQueueFromEnv(env);
-}
+export { taskQueueFrom };
 
 /** The connection settings from `env` (Temporal's standard environment configuration). */
 export function connectionConfigFrom(env: Env = process.env): ReturnType<typeof temporalConnectionConfig> {

@@ -5,6 +5,6 @@
 import { DEFAULT_TASK_QUEUE } from '../shared/contract';
 
 /** The workflows' task queue: `TEMPORAL_TASK_QUEUE`, else the contract's `tenant-offboarding`. */
-export function taskQueueFrom(env: Record<string, string | undefined>): string {
+export function taskQueueFrom(env: Record<string, string | undefined> = process.env): string {
   return env.TEMPORAL_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
 }

@@ -8,7 +8,6 @@ import { isDnsName, isRegionCode } from '../shared/contract';
 import { parseDuration } from './duration';
 import { isLoopbackTemplate } from '../qlik/url-template';
 import { checkEndpointUrl, checkUrlTemplate } from './url-template';
-
 import type { RegionCredentials } from '../qlik/types';
 
 /** Timing settings, read by each workflow once (through a local activity) so that replays are stable. */

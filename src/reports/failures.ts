@@ -6,7 +6,6 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { networkErrorCode, parseRetryAfter, type HttpAnswer } from '../http';
-
 import { WebhookFailureType } from '../shared/failure-types';
 
 /** The `type` of every failure `sendLifecycleEvent` throws (the list lives in src/shared/failure-types.ts). */

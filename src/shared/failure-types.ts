@@ -1,5 +1,6 @@
 /**
- * Every failure `type` the product writes, grouped by what it means, each group one typed list (the SDK's
+ * Every failure `type` the product writes, grouped by what it means (besides `Error`, which `lastError` shows for a
+ * failure that carried no type of ours, such as a timeout), each group one typed list (the SDK's
  * `packages/common/src/failure.ts` pattern): a name written anywhere else is a type error, not a new type.
  * Workflow-safe: no I/O, no Node built-ins.
  */
@@ -32,6 +33,8 @@ export const WarningType = {
   DeactivationNotObserved: 'DeactivationNotObserved',
   /** Qlik's `estimatedPurgeDate` lay outside 9–91 days after the answer; the computed date is used (v3). */
   ImplausiblePurgeDate: 'ImplausiblePurgeDate',
+  /** A reactivate attempt ended without the tenant answering "active" yet; the next attempt follows (v3). */
+  ReactivationPending: 'ReactivationPending',
 } as const;
 export type WarningType = (typeof WarningType)[keyof typeof WarningType];
 

@@ -9,7 +9,7 @@ import type { Decision, OffboardingInput, OffboardingStatus } from '../shared/co
 import { QLIK_DEFAULT_PURGE_AFTER_DAYS } from '../shared/contract';
 import { CANCELED_FAILURE_TYPE, FinalFailureType, WarningType } from '../shared/failure-types';
 import { checkPolicy } from '../shared/policy';
-import { deactivatedAfterRefusal, reactivateUntilPurgeDate } from './before-v3';
+import { deactivatedAfterRefusal as deactivatedAfterRefusalBeforeV3, reactivateUntilPurgeDate } from './before-v3';
 import {
   clamp,
   credentialsCheck,
@@ -153,7 +153,7 @@ export class Offboarding {
       const failure = failureOf(error);
       if (isConfigurationFailure(failure.type)) throw OffboardingFailed.from(failure);
       throw new OffboardingFailed(
-        FinalFailureType.CredentialsNotVerified,
+        'CredentialsNotVerified',
         `dry run: no token for region ${this.input.region} within ${this.timings.verifyTimeoutMs} ms (OFFBOARD_VERIFY_TIMEOUT): ${failure.message}`,
         failure.details,
       );
@@ -228,7 +228,7 @@ export class Offboarding {
    */
   private async deactivatedAfterRefusal(): Promise<Deactivation | undefined> {
     if (!this.followsV3) {
-      if (!(await deactivatedAfterRefusal(this.input.hostname, this.settings))) return undefined;
+      if (!(await deactivatedAfterRefusalBeforeV3(this.input.hostname, this.settings))) return undefined;
       return this.record.markDeactivated({ date: this.computedPurgeDate(), source: 'computed' });
     }
     const { timings } = this;
