@@ -40,7 +40,17 @@ import { waitFor, waitForPhase } from '../harness/wait';
 type Handle = WorkflowHandle<typeof offboardTenant>;
 
 /** Simulator and worker settings that some paths need; each group gets a harness of its own. */
-type Group = 'default' | 'lag' | 'overdue' | 'reject' | 'omit' | 'redirect' | 'reports' | 'token-down' | 'storm';
+type Group =
+  | 'default'
+  | 'lag'
+  | 'overdue'
+  | 'reject'
+  | 'omit'
+  | 'redirect'
+  | 'reports'
+  | 'token-down'
+  | 'storm'
+  | 'storm-reactivating';
 
 interface Driver {
   /** How the run must end for its history to cover the path: an outcome, `failed <type>` or `canceled`. */
@@ -98,7 +108,11 @@ async function reactivateInGracePeriod(h: Harness, id: string): Promise<Handle> 
 
 /** Runs into confirming-purge, then sends more ignored signals than a run's (lowered) history bound holds. */
 async function stormAfterPurgeDate(h: Harness, id: string): Promise<{ firstRunId: string }> {
-  const handle = await inPhase(h, await start(h, input(id)), 'confirming-purge');
+  return signalStorm(h, await inPhase(h, await start(h, input(id)), 'confirming-purge'));
+}
+
+/** Sends more ignored signals than a run's (lowered) history bound holds, and waits for the continue-as-new. */
+async function signalStorm(h: Harness, handle: Handle): Promise<{ firstRunId: string }> {
   const firstRunId = (await handle.describe()).runId;
   for (let sent = 0; sent < 2 * STORM_HISTORY_BOUND; sent += 50) {
     // Sent to the workflow ID, not to the first run: the run that takes them may be a later one.
@@ -385,6 +399,19 @@ const DRIVERS: Record<ReplayPath, Driver> = {
       return h.client.workflow.getHandle(workflowIdFor(id));
     },
   },
+  'resumed-while-reactivating': {
+    ends: 'cancelled',
+    group: 'storm-reactivating',
+    // Refused for longer than the first 10 s round, so that the storm's continue-as-new comes between two rounds.
+    faults: (tenantId) => [{ route: 'reactivate', tenantId, kind: '403', times: 7 }],
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 60 })), 'grace-period');
+      await handle.signal(cancelSignal, message);
+      await inPhase(h, handle, 'reactivating');
+      await signalStorm(h, handle);
+      return h.client.workflow.getHandle(workflowIdFor(id));
+    },
+  },
 };
 
 const tenantIdOf = (p: ReplayPath) => `replay-${p}`;
@@ -406,6 +433,8 @@ function groupSettings(
   }
   if (group === 'lag') sim.purgeLagMs = 3_000;
   if (group === 'storm') sim.purgeLagMs = 5_000;
+  // Days of 1 s: 60 days of grace outlast the refused reactivation rounds.
+  if (group === 'storm-reactivating') sim.dayMs = 1_000;
   if (group === 'overdue') {
     sim.purgeLagMs = 120_000;
     env.OFFBOARD_PURGE_OVERDUE_AFTER = '1s';
@@ -496,7 +525,7 @@ async function main(): Promise<void> {
       if (paths.includes('failed-forbidden')) {
         h.sim.addClient({ region: 'us', clientId: 'e2e-us-client', clientSecret: CLIENT_SECRETS.us, oem: false });
       }
-      if (group === 'storm') h.config.historyBounds = { events: STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
+      if (group === 'storm' || group === 'storm-reactivating') h.config.historyBounds = { events: STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
       await h.startWorkers();
       try {
         await Promise.all(

@@ -48,6 +48,9 @@ export const REPLAY_PATHS = {
   'failed-dry-run-credentials-not-verified': 'dry run while the token endpoint stays down: CredentialsNotVerified',
   'continued-as-new': 'a storm of ignored signals after the purge date: the run continues as new',
   'resumed-after-continue-as-new': 'the run that a continue-as-new started: resumes confirming the purge',
+  // "[2 of 4] Structure" rewrote resuming by phase:
+  'resumed-while-reactivating':
+    'cancelled in the grace period, reactivate refused, a signal storm: continues as new, resumes the rounds',
 } as const;
 
 export type ReplayPath = keyof typeof REPLAY_PATHS;
