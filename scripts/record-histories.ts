@@ -525,7 +525,8 @@ async function main(): Promise<void> {
       if (paths.includes('failed-forbidden')) {
         h.sim.addClient({ region: 'us', clientId: 'e2e-us-client', clientSecret: CLIENT_SECRETS.us, oem: false });
       }
-      if (group === 'storm' || group === 'storm-reactivating') h.config.historyBounds = { events: STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
+      if (group === 'storm' || group === 'storm-reactivating')
+        h.config.historyBounds = { events: STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
       await h.startWorkers();
       try {
         await Promise.all(
