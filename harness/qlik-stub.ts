@@ -1,9 +1,27 @@
 /**
- * A tiny real HTTP server on 127.0.0.1 for the Qlik client's tests (a stand-in far simpler than the simulator): it records what it received and answers through a
- * handler each test sets. Paths follow the templates `/register/{region}` and `/tenant/{hostname}`.
+ * A tiny real HTTP server on 127.0.0.1 for the Qlik client's tests (a stand-in far simpler than the simulator): it
+ * records what it received and answers through a handler each test sets. Paths follow the templates
+ * `/register/{region}` and `/tenant/{hostname}`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { QlikClientOptions } from '../src/qlik/create-qlik-client';
+
+/** Qlik client options aimed at `server`: the eu client with `secret`, and a 2 s request timeout. */
+export function clientOptionsFor(server: TestServer, secret: string): QlikClientOptions {
+  return {
+    registerUrlTemplate: server.registerUrlTemplate,
+    tenantUrlTemplate: server.tenantUrlTemplate,
+    credentials: () => ({ clientId: 'client-eu', clientSecret: secret }),
+    requestTimeoutMs: 2_000,
+  };
+}
+
+/** After a test: closes its Qlik client (if it made one) and the server. */
+export async function closeClientAndServer(client: { close(): Promise<void> } | undefined, server: TestServer) {
+  await client?.close();
+  await server.close();
+}
 
 export interface Received {
   method: string;

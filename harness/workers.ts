@@ -1,6 +1,7 @@
 /**
- * The in-process harness: a Temporal test environment (./temporal.ts), the Qlik simulator over real HTTP, and the product's own workers
- * (the same `createWorkers` as `npm run worker`) configured from contract-style environment variables.
+ * The in-process harness: a Temporal test environment (./temporal.ts), the Qlik simulator over real HTTP, and the
+ * product's own workers (the same `createWorkers` as `npm run worker`) configured from contract-style environment
+ * variables.
  */
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,7 +12,7 @@ import { createReportActivities } from '../src/reports';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator';
 import { createWorkers, runWorkers } from '../src/worker/create-workers';
 import { CLIENT_SECRETS, simulatorClients } from './simulator';
-import { workflowBundle } from './temporal';
+import { createLocalEnv, workflowBundle } from './temporal';
 
 const clientId = (region: string) => `e2e-${region}-client`;
 
@@ -27,16 +28,44 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** What a harness is started with: simulator options, and environment variables for the worker configuration. */
+export interface HarnessOptions {
+  sim?: SimulatorOptions;
+  env?: Record<string, string>;
+}
+
 let harnessCounter = 0;
+
+/**
+ * What most end-to-end test files start once, before their tests: a dev server of the SDK's (with the Web UI on
+ * `uiPort`, if given) and a harness on it. The workers are the file's to start, once its tenants are seeded.
+ */
+export async function startLocalHarness(
+  options: HarnessOptions & { uiPort?: number } = {},
+): Promise<{ env: TestWorkflowEnvironment; h: Harness }> {
+  const env = await createLocalEnv({ uiPort: options.uiPort });
+  try {
+    return { env, h: await startHarness(env, options) };
+  } catch (error) {
+    await env.teardown();
+    throw error;
+  }
+}
+
+/** Stops what {@link startLocalHarness} started; either may be missing when a start failed. */
+export async function stopLocalHarness(
+  h: Harness | undefined,
+  env: TestWorkflowEnvironment | undefined,
+): Promise<void> {
+  await h?.close();
+  await env?.teardown();
+}
 
 /**
  * Starts the simulator (1 simulated day = `dayMs`, 100 ms by default: a 10-day grace period lasts 1 s) and
  * prepares workers on a fresh task queue of `env`.
  */
-export async function startHarness(
-  env: TestWorkflowEnvironment,
-  options: { sim?: SimulatorOptions; env?: Record<string, string> } = {},
-): Promise<Harness> {
+export async function startHarness(env: TestWorkflowEnvironment, options: HarnessOptions = {}): Promise<Harness> {
   const dayMs = options.sim?.dayMs ?? 100;
   const sim = await startSimulator({
     dayMs,

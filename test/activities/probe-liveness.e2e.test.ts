@@ -16,8 +16,8 @@ import { createWorkers, runWorkers } from '../../src/worker/create-workers';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
 import { hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv, workflowBundle } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { workflowBundle } from '../../harness/temporal';
+import { type Harness, startLocalHarness } from '../../harness/workers';
 
 const VERIFY_TIMEOUT_MS = 4_000;
 const OVERDUE_AFTER_MS = 4_000;
@@ -42,8 +42,7 @@ const slowProbes = (id: string): FaultRule => ({
 });
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env, {
+  ({ env, h } = await startLocalHarness({
     sim: { dayMs: DAY_MS },
     env: {
       OFFBOARD_VERIFY_TIMEOUT: `${VERIFY_TIMEOUT_MS}ms`,
@@ -51,7 +50,7 @@ beforeAll(async () => {
       OFFBOARD_PROBE_INITIAL_INTERVAL: '100ms',
       OFFBOARD_PROBE_MAX_INTERVAL: '500ms',
     },
-  });
+  }));
   qlik = createQlikClient({
     registerUrlTemplate: h.config.registerUrlTemplate,
     tenantUrlTemplate: h.config.tenantUrlTemplate,

@@ -13,8 +13,7 @@ import type { OffboardingRun, ReportRow } from '../../src/client';
 import { workflowIdFor, type OffboardingStatus } from '../../src/shared/contract';
 import { ROOT } from '../../harness/repo';
 import { hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import { cli, cliEnv, eventually } from '../support/cli';
 
 let env: TestWorkflowEnvironment;
@@ -24,16 +23,12 @@ const testStart = new Date(Date.now() - 60_000).toISOString();
 const dir = mkdtempSync(path.join(tmpdir(), 'qlik-offboard-cli-'));
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env);
+  ({ env, h } = await startLocalHarness());
   await h.startWorkers();
   vars = cliEnv(env, h);
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 /** `start` flags for simulator tenant `id`. */
 function startArgs(id: string, region = 'eu', extra: string[] = []): string[] {

@@ -23,8 +23,7 @@ import {
 import type { OffboardingInput, OffboardingResult, OffboardingStatus } from '../../src/shared/contract';
 import { reactivateSignal } from '../../src/workflows/definitions';
 import { tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import { cli, cliEnv, eventually, inputFor, type CliRun } from '../support/cli';
 
 const BOUND = 300;
@@ -133,12 +132,11 @@ let purged: Promise<Chain>;
 let canceled: Promise<Chain>;
 
 beforeAll(async () => {
-  env = await createLocalEnv();
   // 10 simulated days last 5 s; the purge lags 10 s behind the date, which leaves time to continue as new.
-  h = await startHarness(env, {
+  ({ env, h } = await startLocalHarness({
     sim: { dayMs: 500, purgeLagMs: 10_000 },
     env: { OFFBOARD_PURGE_OVERDUE_AFTER: '1m' },
-  });
+  }));
   h.config.historyBounds = { events: BOUND, bytes: 1024 * 1024 };
   await h.startWorkers();
   vars = cliEnv(env, h);
@@ -153,10 +151,7 @@ beforeAll(async () => {
   canceled.catch(() => undefined);
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 /** The chain's latest run ID. */
 async function latestRunId(workflowId: string): Promise<string> {

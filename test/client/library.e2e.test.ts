@@ -22,23 +22,18 @@ import {
 import { workflowIdFor } from '../../src/shared/contract';
 import { searchAttributes } from '../../src/workflows/definitions';
 import { hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import { inputFor } from '../support/cli';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env);
+  ({ env, h } = await startLocalHarness());
   await h.startWorkers();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 function requestsFor(id: string) {
   return h.sim.requests().filter((r) => r.tenantId === id || r.hostname === hostnameOf(id));

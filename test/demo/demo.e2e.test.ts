@@ -9,8 +9,7 @@ import { formatReport, workflowUrl } from '../../src/demo/report';
 import { runDemo } from '../../src/demo/run-demo';
 import { demoScenarios } from '../../src/demo/scenarios';
 import type { RequestLogEntry } from '../../src/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -18,8 +17,7 @@ let results: DemoResult[];
 const progress: string[] = [];
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env);
+  ({ env, h } = await startLocalHarness());
   await h.startWorkers();
   results = await runDemo({
     client: h.client,
@@ -32,10 +30,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 function byPath(path: string): DemoResult {
   const result = results.find((r) => r.scenario.path === path);

@@ -1,7 +1,14 @@
 import { createQlikClient, type QlikClientOptions, type QlikHttpClient } from '../../src/qlik/create-qlik-client';
 import { PROBE_REQUEST_BODY } from '../../src/qlik/probe';
 import { freePort as closedPort } from '../../harness/ports';
-import { json, qlikError, startTestServer, type TestServer } from '../../harness/qlik-stub';
+import {
+  clientOptionsFor,
+  closeClientAndServer,
+  json,
+  qlikError,
+  startTestServer,
+  type TestServer,
+} from '../../harness/qlik-stub';
 
 const SECRET = 'region-secret-value-42';
 const HOST = 'acme.eu.qlikcloud.com';
@@ -14,17 +21,13 @@ describe('probe (real HTTP)', () => {
     server = await startTestServer();
   });
   afterEach(async () => {
-    await client?.close();
+    await closeClientAndServer(client, server);
     client = undefined;
-    await server.close();
   });
 
   const make = (extra: Partial<QlikClientOptions> = {}): QlikHttpClient => {
     client = createQlikClient({
-      registerUrlTemplate: server.registerUrlTemplate,
-      tenantUrlTemplate: server.tenantUrlTemplate,
-      credentials: () => ({ clientId: 'client-eu', clientSecret: SECRET }),
-      requestTimeoutMs: 2_000,
+      ...clientOptionsFor(server, SECRET),
       ...extra,
     });
     return client;

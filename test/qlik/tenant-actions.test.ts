@@ -7,7 +7,15 @@ import {
 } from '../../src/qlik/create-qlik-client';
 import { QlikError, type QlikErrorKind } from '../../src/qlik/types';
 import { freePort as closedPort } from '../../harness/ports';
-import { json, qlikError, startTestServer, type Received, type TestServer } from '../../harness/qlik-stub';
+import {
+  clientOptionsFor,
+  closeClientAndServer,
+  json,
+  qlikError,
+  type Received,
+  startTestServer,
+  type TestServer,
+} from '../../harness/qlik-stub';
 
 const SECRET = 'region-secret-value-42';
 const ref = { region: 'eu', tenantId: 'T-abc_1', hostname: 'acme.eu.qlikcloud.com' };
@@ -54,17 +62,13 @@ describe('deactivate and reactivate (real HTTP)', () => {
     });
   });
   afterEach(async () => {
-    await client?.close();
+    await closeClientAndServer(client, server);
     client = undefined;
-    await server.close();
   });
 
   const make = (extra: Partial<QlikClientOptions> = {}): QlikHttpClient => {
     client = createQlikClient({
-      registerUrlTemplate: server.registerUrlTemplate,
-      tenantUrlTemplate: server.tenantUrlTemplate,
-      credentials: () => ({ clientId: 'client-eu', clientSecret: SECRET }),
-      requestTimeoutMs: 2_000,
+      ...clientOptionsFor(server, SECRET),
       onResponse: (info) => metrics.push(info),
       ...extra,
     });

@@ -1,6 +1,13 @@
 import { createQlikClient, type QlikClientOptions, type QlikHttpClient } from '../../src/qlik/create-qlik-client';
 import { QlikError } from '../../src/qlik/types';
-import { json, qlikError, startTestServer, type TestServer } from '../../harness/qlik-stub';
+import {
+  clientOptionsFor,
+  closeClientAndServer,
+  json,
+  qlikError,
+  startTestServer,
+  type TestServer,
+} from '../../harness/qlik-stub';
 
 const SECRET = 'region-secret-value-42';
 const HOUR = 3_600_000;
@@ -24,18 +31,15 @@ describe('token cache (real HTTP)', () => {
     });
   });
   afterEach(async () => {
-    await client?.close();
+    await closeClientAndServer(client, server);
     client = undefined;
-    await server.close();
   });
 
   const make = (extra: Partial<QlikClientOptions> = {}): QlikHttpClient => {
     client = createQlikClient({
-      registerUrlTemplate: server.registerUrlTemplate,
-      tenantUrlTemplate: server.tenantUrlTemplate,
+      ...clientOptionsFor(server, SECRET),
       credentials: (region) =>
         region === 'eu' || region === 'us' ? { clientId: `client-${region}`, clientSecret: SECRET } : undefined,
-      requestTimeoutMs: 2_000,
       ...extra,
     });
     return client;

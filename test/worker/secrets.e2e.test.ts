@@ -16,8 +16,7 @@ import { workflowIdFor } from '../../src/shared/contract';
 import { cancelSignal, reactivateSignal } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
 import { CLIENT_SECRETS, hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startHarness, startLocalHarness } from '../../harness/workers';
 import { captureWorkerLogs } from '../support/captured-logs';
 import { startRedirectingRegistration, type RedirectingRegistration } from '../../harness/redirect-server';
 import { accessTokensSeen, requestsAbout } from '../support/request-log';
@@ -69,9 +68,8 @@ function starter(harness: Harness) {
 }
 
 beforeAll(async () => {
-  env = await createLocalEnv();
   // Tokens live 1 s: many distinct access tokens pass through the worker during the runs.
-  h = await startHarness(env, { sim: { tokenLifetimeMs: 1_000, tier1PerMinute: 0, tier2PerMinute: 0 } });
+  ({ env, h } = await startLocalHarness({ sim: { tokenLifetimeMs: 1_000, tier1PerMinute: 0, tier2PerMinute: 0 } }));
   redirect = await startRedirectingRegistration();
   r = await startHarness(env, { env: { QLIK_REGISTER_URL_TEMPLATE: redirect.registerUrlTemplate } });
   await h.startWorkers();

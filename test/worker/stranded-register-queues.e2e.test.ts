@@ -18,8 +18,8 @@ import {
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
 import { hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv, workflowBundle } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { workflowBundle } from '../../harness/temporal';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import { captureWorkerLogs } from '../support/captured-logs';
 
 const logs = captureWorkerLogs();
@@ -30,18 +30,14 @@ let h: Harness;
 let euOnly: WorkerConfig;
 
 beforeAll(async () => {
-  env = await createLocalEnv();
   // 90 days of 1 s: the runs stay in their grace period for the whole file.
-  h = await startHarness(env, { sim: { dayMs: 1_000 } });
+  ({ env, h } = await startLocalHarness({ sim: { dayMs: 1_000 } }));
   euOnly = { ...h.config, regions: ['eu'] };
   await h.startWorkers();
   await Promise.all([startInGracePeriod('StrandUs', 'us'), startInGracePeriod('StrandEu', 'eu')]);
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 async function startInGracePeriod(id: string, region: string): Promise<WorkflowHandle<typeof offboardTenant>> {
   h.sim.addTenant(tenant(id, region));

@@ -9,8 +9,7 @@ import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
 import { freePort } from '../../harness/ports';
 import { hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -18,15 +17,11 @@ let uiPort: number;
 
 beforeAll(async () => {
   uiPort = await freePort();
-  env = await createLocalEnv({ uiPort });
-  h = await startHarness(env);
+  ({ env, h } = await startLocalHarness({ uiPort }));
   await h.startWorkers();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 /** Workflow IDs the Web UI's API lists for a visibility query (retried: visibility is eventually consistent). */
 async function uiList(query: string, expected: string[]): Promise<string[]> {

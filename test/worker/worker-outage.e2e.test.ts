@@ -11,8 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowIdFor } from '../../src/shared/contract';
 import type { offboardTenant } from '../../src/workflows';
 import { CLIENT_SECRETS, hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import { captureWorkerLogs } from '../support/captured-logs';
 import { requestsAbout } from '../support/request-log';
 import { defineLeakScan } from '../support/secrets';
@@ -24,16 +23,12 @@ let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
-  env = await createLocalEnv();
   // 1 simulated day = 100 ms: 10 days of grace = 1 s; overdue 3 s after the purge date (harness defaults).
-  h = await startHarness(env, { sim: { tier1PerMinute: 0, tier2PerMinute: 0 } });
+  ({ env, h } = await startLocalHarness({ sim: { tier1PerMinute: 0, tier2PerMinute: 0 } }));
   await h.startWorkers();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 async function offboardAcrossOutage(id: string, purgeAfterDays: number, outageMs: number) {
   h.sim.addTenant(tenant(id));

@@ -13,8 +13,7 @@ import type { FaultRule, RequestLogEntry, SimTenantSeed } from '../../src/simula
 import type { OffboardingStatus } from '../../src/shared/contract';
 import { cancelSignal, cancelUpdate, reactivateSignal, reactivateUpdate } from '../../src/workflows/definitions';
 import { tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import {
   count,
   describeEnd,
@@ -190,18 +189,14 @@ async function drive(c: Case) {
 const scenarios = new Scenarios<Awaited<ReturnType<typeof drive>>>();
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env, { sim: { dayMs: DAY_MS } });
+  ({ env, h } = await startLocalHarness({ sim: { dayMs: DAY_MS } }));
   await h.startWorkers();
   for (const c of CASES) h.sim.addTenant({ ...tenant(c.tenantId), ...c.seed });
   h.sim.setFaults(CASES.flatMap((c) => c.rules(c.tenantId)));
   for (const c of CASES) scenarios.run(c.tenantId, () => drive(c));
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 describe('offboardTenant: a cancellation request after a decision', () => {
   it.each(CASES)(

@@ -10,8 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowIdFor, type OffboardingInput, type OffboardingStatus } from '../../src/shared/contract';
 import type { offboardTenant } from '../../src/workflows';
 import { CLIENT_SECRETS, hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import { captureWorkerLogs } from '../support/captured-logs';
 import { requestsAbout } from '../support/request-log';
 import { defineLeakScan } from '../support/secrets';
@@ -25,21 +24,17 @@ let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env, {
+  ({ env, h } = await startLocalHarness({
     sim: { tier1PerMinute: 0, tier2PerMinute: 0 },
     env: { QLIK_DE_CLIENT_ID: 'e2e-de-client', QLIK_DE_CLIENT_SECRET: WRONG_DE_SECRET },
-  });
+  }));
   h.sim.addClient({ region: 'de', clientId: 'e2e-de-client', clientSecret: 'the-right-de-secret-0000' });
   // The us client may not send purgeAfterDays (Qlik documents it as OEM-only): deactivate answers 403.
   h.sim.addClient({ region: 'us', clientId: 'e2e-us-client', clientSecret: CLIENT_SECRETS.us, oem: false });
   await h.startWorkers();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 interface Failed {
   failure: ApplicationFailure;

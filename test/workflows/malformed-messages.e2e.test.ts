@@ -16,8 +16,7 @@ import { MESSAGE_NAMES, workflowIdFor, type OffboardingStatus } from '../../src/
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
 import { hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness } from '../../harness/workers';
 
 type Handle = WorkflowHandle<typeof offboardTenant>;
 
@@ -77,8 +76,7 @@ function observation<T>(name: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env, {
+  ({ env, h } = await startLocalHarness({
     sim: {
       dayMs: DAY_MS,
       tier1PerMinute: 0,
@@ -87,7 +85,7 @@ beforeAll(async () => {
       // stays open (phase reactivating) while they arrive.
       faults: [{ route: 'reactivate', tenantId: 'MAL-ignored', kind: '503', times: 6 }],
     },
-  });
+  }));
   await h.startWorkers();
   MALFORMED.forEach((shape, i) => {
     for (const { signal } of SIGNALS) {

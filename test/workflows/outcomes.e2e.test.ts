@@ -20,22 +20,17 @@ import {
 import { cancelSignal, cancelUpdate, reactivateUpdate, statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
 import { hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env);
+  ({ env, h } = await startLocalHarness());
   await h.startWorkers();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 function offboarding(id: string, overrides: Partial<OffboardingInput> = {}): OffboardingInput {
   return { tenantId: id, hostname: hostnameOf(id), region: 'eu', purgeAfterDays: 10, ...overrides };

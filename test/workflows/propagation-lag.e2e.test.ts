@@ -15,8 +15,7 @@ import type { FaultRule, FaultStep, SimTenantView } from '../../src/simulator';
 import type { OffboardingStatus } from '../../src/shared/contract';
 import { cancelSignal, cancelUpdate, reactivateSignal } from '../../src/workflows/definitions';
 import { tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import {
   count,
   describeEnd,
@@ -147,15 +146,14 @@ const reactivateCases = (['400', '403', '409'] as const).flatMap((refusal, i) =>
 );
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env, {
+  ({ env, h } = await startLocalHarness({
     sim: { dayMs: DAY_MS },
     env: {
       OFFBOARD_PROBE_INITIAL_INTERVAL: `${PROBE_INTERVAL_MS}ms`,
       OFFBOARD_PROBE_MAX_INTERVAL: `${PROBE_INTERVAL_MS}ms`,
       OFFBOARD_VERIFY_TIMEOUT: `${VERIFY_TIMEOUT_MS}ms`,
     },
-  });
+  }));
   await h.startWorkers();
   for (const c of deactivateCases) {
     h.sim.addTenant({ ...tenant(c.tenantId), propagationDelayMs: DELAYS[c.delay] });
@@ -176,10 +174,7 @@ beforeAll(async () => {
   for (const c of reactivateCases) scenarios.run(c.tenantId, () => reactivatePath(c.tenantId, c.decision));
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 describe('offboardTenant: "active" right after a possibly applied deactivate', () => {
   it.each(deactivateCases.filter((c) => c.repeat !== '200'))(

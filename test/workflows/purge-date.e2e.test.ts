@@ -14,8 +14,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OffboardingStatus } from '../../src/shared/contract';
 import { cancelSignal, cancelUpdate } from '../../src/workflows/definitions';
 import { tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import {
   count,
   describeEnd,
@@ -126,8 +125,7 @@ const scenarios = new Scenarios<Observed>();
 const answered = new Map<string, string>();
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env, { sim: { dayMs: DAY_MS } });
+  ({ env, h } = await startLocalHarness({ sim: { dayMs: DAY_MS } }));
   await h.startWorkers();
   const seededAt = Date.now();
   for (const a of [...IMPLAUSIBLE, ...PLAUSIBLE, ...DECIDED_WHILE_DEACTIVATING]) {
@@ -147,10 +145,7 @@ beforeAll(async () => {
   for (const a of DECIDED_WHILE_DEACTIVATING) scenarios.run(a.tenantId, () => decideWhileDeactivating(a));
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 /** Whether `status` holds a date computed from the deactivation: deactivatedAt + purgeAfterDays days (± 1.5 s). */
 function isComputedFromDeactivation(status: OffboardingStatus): boolean | string {

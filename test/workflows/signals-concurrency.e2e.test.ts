@@ -30,8 +30,7 @@ import {
 } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
 import { CLIENT_SECRETS, hostnameOf, tenant } from '../../harness/simulator';
-import { createLocalEnv } from '../../harness/temporal';
-import { type Harness, startHarness } from '../../harness/workers';
+import { type Harness, startHarness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
 import { captureWorkerLogs } from '../support/captured-logs';
 import { awaitEnd, type FleetTenant } from '../support/fleet';
 import { requestsAbout, stateChangeViolations } from '../support/request-log';
@@ -45,9 +44,8 @@ let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
-  env = await createLocalEnv();
   // Each tenant has its own fault rules (by tenant ID), so one simulator serves every test of this file.
-  h = await startHarness(env, {
+  ({ env, h } = await startLocalHarness({
     sim: {
       tier1PerMinute: 0,
       tier2PerMinute: 0,
@@ -59,14 +57,11 @@ beforeAll(async () => {
       ],
     },
     env: { OFFBOARD_VERIFY_TIMEOUT: '30s', OFFBOARD_PURGE_OVERDUE_AFTER: '10s' },
-  });
+  }));
   await h.startWorkers();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 function input(id: string, overrides: Partial<OffboardingInput> = {}): OffboardingInput {
   return { tenantId: id, hostname: hostnameOf(id), region: 'eu', purgeAfterDays: 90, ...overrides };

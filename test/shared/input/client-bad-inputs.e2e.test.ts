@@ -10,8 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { InvalidInputError, startOffboarding } from '../../../src/client';
 import { WORKFLOW_TYPE } from '../../../src/shared/contract';
 import { tenant } from '../../../harness/simulator';
-import { createLocalEnv } from '../../../harness/temporal';
-import { type Harness, startHarness } from '../../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../../harness/workers';
 import { cli, cliEnv } from '../../support/cli';
 
 let env: TestWorkflowEnvironment;
@@ -20,17 +19,13 @@ let vars: Record<string, string>;
 const dir = mkdtempSync(path.join(tmpdir(), 'qlik-offboard-bad-'));
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env);
+  ({ env, h } = await startLocalHarness());
   h.sim.addTenant(tenant('BadIn'));
   await h.startWorkers();
   vars = cliEnv(env, h);
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 const VALID = { tenantId: 'BadIn', hostname: 'badin.eu.qlikcloud.com', region: 'eu' };
 const MEGABYTE = 'x'.repeat(1024 * 1024);

@@ -12,8 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OffboardingStatus } from '../../../src/shared/contract';
 import { temporalBinary } from '../../../harness/repo';
 import { CLIENT_SECRETS, hostnameOf, tenant } from '../../../harness/simulator';
-import { createLocalEnv } from '../../../harness/temporal';
-import { type Harness, startHarness } from '../../../harness/workers';
+import { type Harness, startLocalHarness, stopLocalHarness } from '../../../harness/workers';
 import { captureWorkerLogs } from '../../support/captured-logs';
 import { defineLeakScan } from '../../support/secrets';
 
@@ -24,17 +23,13 @@ let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
-  env = await createLocalEnv();
-  h = await startHarness(env);
+  ({ env, h } = await startLocalHarness());
   // A real tenant for the inputs that are valid but for one field: had anything been called, the log would show it.
   h.sim.addTenant(tenant('acme'));
   await h.startWorkers();
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => stopLocalHarness(h, env));
 
 const valid = { tenantId: 'acme', hostname: hostnameOf('acme'), region: 'eu', purgeAfterDays: 30 };
 const without = (field: keyof typeof valid) => {
