@@ -113,6 +113,20 @@ async function untilStatus(
 
 const afterMs = (from: string | undefined, to: string | undefined): number => Date.parse(to!) - Date.parse(from!);
 
+/** The run ends purge-overdue, the overdue bound after the purge date (not before it, nor long after). */
+async function expectPurgeOverdueInTime(handle: WorkflowHandle): Promise<void> {
+  const result = await untilStatus(
+    handle,
+    (s) => s.phase === 'completed' || s.phase === 'failed',
+    DAY_MS * 10 + OVERDUE_AFTER_MS + 15_000,
+    'the end of the run',
+  );
+  expect(result.outcome).toBe('purge-overdue');
+  const overdueTook = afterMs(result.estimatedPurgeDate, result.phaseSince);
+  expect(overdueTook).toBeGreaterThanOrEqual(OVERDUE_AFTER_MS - 500);
+  expect(overdueTook).toBeLessThanOrEqual(OVERDUE_AFTER_MS + DEADLINE_SLACK_MS);
+}
+
 describe('probe loops against a tenant host slower than their heartbeat timeout', () => {
   it('records DeactivationNotObserved after the verify timeout, then ends purge-overdue after the overdue bound', async () => {
     h.sim.addTenant(tenant('SlowAll'));
@@ -129,16 +143,7 @@ describe('probe loops against a tenant host slower than their heartbeat timeout'
     expect(verifyTook).toBeGreaterThanOrEqual(VERIFY_TIMEOUT_MS - 500);
     expect(verifyTook).toBeLessThanOrEqual(VERIFY_TIMEOUT_MS + DEADLINE_SLACK_MS);
 
-    const result = await untilStatus(
-      handle,
-      (s) => s.phase === 'completed' || s.phase === 'failed',
-      DAY_MS * 10 + OVERDUE_AFTER_MS + 15_000,
-      'the end of the run',
-    );
-    expect(result.outcome).toBe('purge-overdue');
-    const overdueTook = afterMs(result.estimatedPurgeDate, result.phaseSince);
-    expect(overdueTook).toBeGreaterThanOrEqual(OVERDUE_AFTER_MS - 500);
-    expect(overdueTook).toBeLessThanOrEqual(OVERDUE_AFTER_MS + DEADLINE_SLACK_MS);
+    await expectPurgeOverdueInTime(handle);
     // Every probe was slowed and none was answered in time: the outcome came from the deadlines, not from an answer.
     const probes = h.sim.requests().filter((r) => r.route === 'probe' && r.hostname === hostnameOf('SlowAll'));
     expect(probes.length).toBeGreaterThan(0);
@@ -152,15 +157,6 @@ describe('probe loops against a tenant host slower than their heartbeat timeout'
     expect(grace.deactivationConfirmedAt).toBeDefined();
     h.sim.setFaults([slowProbes('SlowAll'), slowProbes('SlowLater')]);
 
-    const result = await untilStatus(
-      handle,
-      (s) => s.phase === 'completed' || s.phase === 'failed',
-      DAY_MS * 10 + OVERDUE_AFTER_MS + 15_000,
-      'the end of the run',
-    );
-    expect(result.outcome).toBe('purge-overdue');
-    const overdueTook = afterMs(result.estimatedPurgeDate, result.phaseSince);
-    expect(overdueTook).toBeGreaterThanOrEqual(OVERDUE_AFTER_MS - 500);
-    expect(overdueTook).toBeLessThanOrEqual(OVERDUE_AFTER_MS + DEADLINE_SLACK_MS);
+    await expectPurgeOverdueInTime(handle);
   }, 55_000);
 });

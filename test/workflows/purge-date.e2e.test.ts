@@ -24,6 +24,7 @@ import {
   start,
   waitForRequest,
   waitForStatus,
+  type Handle,
   type RunEnd,
 } from '../support/edges';
 
@@ -92,6 +93,11 @@ async function adoptThenCancel(a: Answer): Promise<Observed> {
   await handle.signal(cancelSignal, { reason: 'test over' }).catch((error: unknown) => {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   });
+  return observe(a, adopted, handle);
+}
+
+/** How the run ended, with the date it adopted, and what Qlik saw of the tenant's reactivation. */
+async function observe(a: Answer, adopted: OffboardingStatus, handle: Handle): Promise<Observed> {
   const end = await settle(handle, 40_000);
   const view = h.sim.tenant(a.tenantId)!;
   return {
@@ -109,15 +115,7 @@ async function decideWhileDeactivating(a: Answer): Promise<Observed> {
   const inFlight = await waitForRequest(h, a.tenantId, (r) => r.route === 'deactivate' && r.pending === true);
   if (!inFlight) throw new Error(`${a.tenantId}: the deactivate was never in flight`);
   const adopted = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer stayed' }] });
-  const end = await settle(handle, 40_000);
-  const view = h.sim.tenant(a.tenantId)!;
-  return {
-    adopted,
-    end,
-    tenant: view.status,
-    reactivatesThatTookEffect: view.reactivateCount,
-    reactivateRequests: count(h, a.tenantId, 'reactivate'),
-  };
+  return observe(a, adopted, handle);
 }
 
 const scenarios = new Scenarios<Observed>();
