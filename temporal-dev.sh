@@ -9,7 +9,8 @@
 #   ./temporal-dev.sh path cli|test-server   print the installed binary's path (for scripts and tests)
 #
 # Overridable by environment: TEMPORAL_DEV_HOME (.temporal), TEMPORAL_DEV_PORT (7233), TEMPORAL_DEV_UI_PORT (8233),
-# TEMPORAL_DEV_IP (127.0.0.1), TEMPORAL_DEV_DB (<home>/dev.db), TEMPORAL_DEV_START_TIMEOUT (60 seconds).
+# TEMPORAL_DEV_HTTP_PORT (7243: Temporal's HTTP API, for callers in any language), TEMPORAL_DEV_IP (127.0.0.1),
+# TEMPORAL_DEV_DB (<home>/dev.db), TEMPORAL_DEV_START_TIMEOUT (60 seconds).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +24,8 @@ CLI="$BIN_DIR/temporal"
 TEST_SERVER="$BIN_DIR/temporal-test-server"
 PORT="${TEMPORAL_DEV_PORT:-7233}"
 UI_PORT="${TEMPORAL_DEV_UI_PORT:-8233}"
+# Fixed (contract v3), so that documented curl commands work; the CLI would otherwise pick a free port at random.
+HTTP_PORT="${TEMPORAL_DEV_HTTP_PORT:-7243}"
 IP="${TEMPORAL_DEV_IP:-127.0.0.1}"
 DB="${TEMPORAL_DEV_DB:-$HOME_DIR/dev.db}"
 PID_FILE="$HOME_DIR/server-$PORT.pid"
@@ -126,8 +129,8 @@ cmd_start() {
     return 0
   fi
   mkdir -p "$(dirname "$DB")"
-  local args=(server start-dev --ip "$IP" --port "$PORT" --ui-port "$UI_PORT" --db-filename "$DB" --ui-disable-news-fetch
-    --log-level warn)
+  local args=(server start-dev --ip "$IP" --port "$PORT" --ui-port "$UI_PORT" --http-port "$HTTP_PORT" --db-filename "$DB"
+    --ui-disable-news-fetch --log-level warn)
   for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
   # One partition per task queue, so a server-side rate limit on a queue is the limit itself, not a share of it.
   args+=(--dynamic-config-value 'matching.numTaskqueueReadPartitions=1' --dynamic-config-value 'matching.numTaskqueueWritePartitions=1')
@@ -174,6 +177,7 @@ cmd_status() {
   fi
   echo "gRPC: $IP:$PORT"
   echo "Web UI: http://localhost:$UI_PORT"
+  echo "HTTP API: http://$IP:$HTTP_PORT/api/v1"
   echo "database: $DB"
   echo "log: $LOG_FILE"
   echo "cli: $CLI ($(installed_version "$CLI"))"

@@ -21,6 +21,8 @@ export interface DevServer {
   /** `127.0.0.1:<port>`, for TEMPORAL_ADDRESS. */
   address: string;
   uiPort: number;
+  /** The port of Temporal's HTTP API (`http://127.0.0.1:<port>/api/v1/…`). */
+  httpPort: number;
   /** Starts it (again); resolves once it answers (the script waits for that itself). */
   start(): Promise<void>;
   /** The running server's process ID, for its memory and CPU. */
@@ -62,6 +64,7 @@ function memoryFolder(): string {
 export async function devServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = await freePort();
   const uiPort = await freePort();
+  const httpPort = await freePort();
   const dir = mkdtempSync(
     path.join(options.databaseInMemory ? memoryFolder() : tmpdir(), `${options.name ?? 'qlik-offboard-devserver'}-`),
   );
@@ -69,6 +72,7 @@ export async function devServer(options: DevServerOptions = {}): Promise<DevServ
     ...process.env,
     TEMPORAL_DEV_PORT: String(port),
     TEMPORAL_DEV_UI_PORT: String(uiPort),
+    TEMPORAL_DEV_HTTP_PORT: String(httpPort),
     TEMPORAL_DEV_IP: '127.0.0.1',
     TEMPORAL_DEV_DB: path.join(dir, 'dev.db'),
   };
@@ -78,6 +82,7 @@ export async function devServer(options: DevServerOptions = {}): Promise<DevServ
   return {
     address: `127.0.0.1:${port}`,
     uiPort,
+    httpPort,
     folder: dir,
     start: () => script('start'),
     pid: () => Number(readFileSync(path.join(ROOT, '.temporal', `server-${port}.pid`), 'utf8').trim()),

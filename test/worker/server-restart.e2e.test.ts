@@ -148,6 +148,19 @@ describe('Temporal dev server stopped and started again (persistent database)', 
     ).toEqual(IN_FLIGHT.map(() => 'reactivated'));
   });
 
+  it("answers Temporal's HTTP API on the port it was given (any language can drive it), after the restart too", async () => {
+    const api = `http://127.0.0.1:${server.httpPort}/api/v1/namespaces/default`;
+    const namespace = await fetch(api);
+    expect(namespace.status).toBe(200);
+    expect(((await namespace.json()) as { namespaceInfo?: { name?: string } }).namespaceInfo?.name).toBe('default');
+    // A run the worker completed, described over HTTP by the contract's workflow ID.
+    const described = await fetch(`${api}/workflows/${workflowIdFor(SLEEPING[0]!)}`);
+    expect(described.status).toBe(200);
+    const info = ((await described.json()) as { workflowExecutionInfo?: { type?: { name?: string }; status?: string } })
+      .workflowExecutionInfo;
+    expect(info).toMatchObject({ type: { name: 'offboardTenant' }, status: 'WORKFLOW_EXECUTION_STATUS_COMPLETED' });
+  });
+
   it('no deactivate or reactivate is in effect twice beyond what the outage explains', () => {
     const log = sim.requests();
     const problems = [...SLEEPING, ...IN_FLIGHT].flatMap((id) =>
