@@ -279,6 +279,9 @@ export function faultFamilies(seed: number, count: number): FaultFamily[] {
       name: 'PROP',
       title: 'the tenant host shows the deactivation 1.5 s late (probe propagation delay)',
       sim: { seed, propagationDelayMs: 1_500, faults: background() },
+      // Twice the default 3 s: on a loaded 2-core machine a probe loop could start late enough that 1.5 s of slack
+      // ran out before the host showed the deactivation (DeactivationNotObserved; seen in CI, with the old code too).
+      env: { OFFBOARD_VERIFY_TIMEOUT: '6s' },
       mustFire: backgroundFired,
       checks: {
         'the deactivation is confirmed only once the tenant host shows it': ({ run, sim }) =>
