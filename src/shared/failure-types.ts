@@ -61,6 +61,16 @@ export const OffboardingErrorCode = {
 } as const;
 export type OffboardingErrorCode = (typeof OffboardingErrorCode)[keyof typeof OffboardingErrorCode];
 
+/**
+ * The `code` of a CLI error (`--json`) that is none of the library's {@link OffboardingErrorCode}s: bad flags or
+ * arguments, or any other error (a connection failure, a server error).
+ */
+export const CliErrorCode = {
+  Usage: 'Usage',
+  Error: 'Error',
+} as const;
+export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
+
 /** The `failure.type` of the final report of a run that ends Canceled (a cancellation request made its decision). */
 export const CANCELED_FAILURE_TYPE = 'Canceled';
 

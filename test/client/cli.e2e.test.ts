@@ -14,6 +14,7 @@ import { workflowIdFor, type OffboardingStatus } from '../../src/shared/contract
 import { ROOT } from '../../harness/repo';
 import { hostnameOf, tenant } from '../../harness/simulator';
 import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
+import { waitFor } from '../../harness/wait';
 import { cli, cliEnv, eventually } from '../support/cli';
 
 let env: TestWorkflowEnvironment;
@@ -222,7 +223,7 @@ describe('qlik-offboard bulk', () => {
     // can be after the re-run has ended.
     for (const id of ids) {
       const deactivates = () => requestsFor(id).filter((r) => r.route === 'deactivate');
-      await eventually(async () => (deactivates().length > 0 ? true : undefined), `${id}'s deactivate`);
+      await waitFor(`${id}'s deactivate`, () => deactivates().length > 0, 10_000);
       expect(deactivates()).toHaveLength(1);
     }
   });

@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client';
 import type { OffboardingInput } from '../../src/shared/contract';
 import { hostnameOf } from '../../harness/simulator';
+import { waitFor } from '../../harness/wait';
 import type { Harness } from '../../harness/workers';
 
 /** An input for simulator tenant `id` (region eu unless overridden). */
@@ -12,13 +13,9 @@ export function inputFor(id: string, overrides: Partial<OffboardingInput> = {}):
 
 /** Polls `check` until it returns a value other than undefined (visibility is eventually consistent). */
 export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let value: T | undefined;
+  await waitFor(what, async () => (value = await check()) !== undefined, timeoutMs);
+  return value as T;
 }
 
 /** What one CLI run printed and returned. */

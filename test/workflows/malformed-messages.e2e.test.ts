@@ -16,6 +16,7 @@ import { MESSAGE_NAMES, workflowIdFor, type OffboardingStatus } from '../../src/
 import { statusQuery } from '../../src/workflows/definitions';
 import type { offboardTenant } from '../../src/workflows';
 import { hostnameOf, tenant } from '../../harness/simulator';
+import { waitFor } from '../../harness/wait';
 import { type Harness, startLocalHarness } from '../../harness/workers';
 
 type Handle = WorkflowHandle<typeof offboardTenant>;
@@ -117,12 +118,8 @@ async function startInGracePeriod(id: string): Promise<Handle> {
   return handle;
 }
 
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = BUDGET_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+function until(what: string, condition: () => Promise<boolean>, timeoutMs = BUDGET_MS): Promise<void> {
+  return waitFor(what, condition, timeoutMs, 250);
 }
 
 /** The messages of the run's failed workflow tasks (none, when every handler and validator kept to itself). */

@@ -26,13 +26,3 @@ export const EXIT = {
   noOffboarding: 3,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-/**
- * The `code` of a CLI error (`--json`) that is none of the library's `OffboardingErrorCode`s: bad flags or
- * arguments, or any other error (a connection failure, a server error).
- */
-export const CliErrorCode = {
-  Usage: 'Usage',
-  Error: 'Error',
-} as const;
-export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];

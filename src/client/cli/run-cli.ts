@@ -12,7 +12,8 @@ import {
 import { parseVerbArgs, UsageError } from './args';
 import { Context } from './context';
 import { problemLines } from './format';
-import { CliErrorCode, type CliIo, EXIT, type ExitCode } from './io';
+import { CliErrorCode } from '../../shared/failure-types';
+import { type CliIo, EXIT, type ExitCode } from './io';
 import { bulkVerb } from './verbs/bulk';
 import { listVerb } from './verbs/list';
 import { reportVerb } from './verbs/report';

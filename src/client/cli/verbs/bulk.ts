@@ -12,7 +12,8 @@ import { parseNumberFlag, UsageError } from '../args';
 import { checkBulkFile, type InvalidRow, type ValidRow } from '../bulk-file';
 import type { Context } from '../context';
 import { problemLines } from '../format';
-import { CliErrorCode, EXIT } from '../io';
+import { CliErrorCode } from '../../../shared/failure-types';
+import { EXIT } from '../io';
 import { text, type Verb } from './verb';
 
 /** What happened to one valid row. */
