@@ -23,6 +23,7 @@ export function createSettingsActivity(config: WorkerConfig) {
         reportWebhook: config.webhook !== undefined,
         reportsAsLocalActivities: true,
         rulesVersion: 3,
+        rulesRevision: 2,
         historyBounds: config.historyBounds ?? HISTORY_BOUNDS,
       };
     },

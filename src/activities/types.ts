@@ -25,6 +25,12 @@ export interface WorkerSettings {
    * an older worker) keep the behaviour they started with, so that they replay.
    */
   rulesVersion?: 3;
+  /**
+   * The revision of the v3 rules the run follows, for the rules each later issue adds: 2 for "[3 of 4] Operations
+   * at scale" (one deactivate attempt per activity, so that one never sent is withdrawn; registration priorities).
+   * Absent: revision 1. Recorded like `rulesVersion`, so that runs already asleep keep what they started with.
+   */
+  rulesRevision?: 2;
   /** (v3) The run continues as new once its history reaches either bound (or the server suggests it). */
   historyBounds?: { events: number; bytes: number };
 }

@@ -40,6 +40,11 @@ export function followsV3(settings: WorkerSettings | undefined): boolean {
   return settings?.rulesVersion === 3;
 }
 
+/** True when the run follows the rules of "[3 of 4] Operations at scale" (see `rulesRevision`). */
+export function followsRevision2(settings: WorkerSettings | undefined): boolean {
+  return followsV3(settings) && (settings?.rulesRevision ?? 1) >= 2;
+}
+
 export class Offboarding {
   private readonly record: OffboardingRecord;
   private readonly decisions: Decisions;
