@@ -13,6 +13,7 @@ export function toApplicationFailure(error: unknown): unknown {
     code: error.details.code,
     traceId: error.details.traceId,
     attempt: activityInfo().attempt,
+    retryAfterMs: error.kind === 'RateLimited' ? error.details.retryAfterMs : undefined,
   };
   return ApplicationFailure.create({
     type: error.kind,

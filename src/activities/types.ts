@@ -3,7 +3,7 @@
  */
 import type { OffboardingPolicy } from '../shared/policy';
 import type { OffboardingTimings } from '../config/worker-config';
-import type { ProbeAnswer, ProbeState, TenantRef } from '../qlik/types';
+import type { DeactivateAnswer, ProbeAnswer, ProbeState, TenantRef } from '../qlik/types';
 
 export type { OffboardingTimings, ProbeAnswer, ProbeState, TenantRef };
 
@@ -102,7 +102,26 @@ export interface CallFailureDetails {
   traceId?: string;
   /** The attempt that failed; above 1, earlier attempts failed too and their outcome may be unknown. */
   attempt: number;
+  /**
+   * How long Qlik asked to wait (a 429's `retry-after`). Temporal's own retries read the failure's `nextRetryDelay`;
+   * the workflow, which retries a deactivate itself (revision 2), cannot: the SDK does not decode that field.
+   */
+  retryAfterMs?: number;
 }
+
+/** A stop of not-yet-sent deactivations (`qlik-offboard stop`), as the deactivate attempt found it. */
+export interface DeactivationStop {
+  id: string;
+  region?: string;
+  requestedBy?: string;
+  reason: string;
+  by: string;
+  at: string;
+}
+
+/** What one deactivate attempt did (revision 2): sent the request and got Qlik's answer, or held it back. */
+export type DeactivateAttemptResult =
+  { sent: true; answer: DeactivateAnswer & { answeredAt: string } } | { sent: false; stop: DeactivationStop };
 
 /** Lifecycle events POSTed to the customer-lifecycle system's webhook (when the worker has one configured). */
 export type LifecycleEventKind = 'deactivated' | 'reactivated' | 'final-report';

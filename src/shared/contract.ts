@@ -155,6 +155,11 @@ export interface OffboardingStatus {
    * left out between them (absent while none was).
    */
   ignoredSignalsOmitted?: number;
+  /**
+   * (v3, "[3 of 4]") Deactivate attempts that started, each of which may have reached Qlik; absent while none did.
+   * Until then a decision withdraws the queued deactivate with no call at all.
+   */
+  deactivateAttemptsStarted?: number;
 }
 
 /** The workflow result: the final status. */

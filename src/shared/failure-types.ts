@@ -35,6 +35,8 @@ export const WarningType = {
   ImplausiblePurgeDate: 'ImplausiblePurgeDate',
   /** A reactivate attempt ended without the tenant answering "active" yet; the next attempt follows (v3). */
   ReactivationPending: 'ReactivationPending',
+  /** A stop (`qlik-offboard stop`) holds the not-yet-sent deactivate back until it is resumed ("[3 of 4]"). */
+  DeactivationHeld: 'DeactivationHeld',
 } as const;
 export type WarningType = (typeof WarningType)[keyof typeof WarningType];
 

@@ -79,6 +79,13 @@ export function probeLoop(timings: Timings, startToCloseMs: number, summary: str
 }
 
 /**
+ * Task priorities on the registration queues (revision 2): a decided reactivation goes before every deactivate
+ * queued for the region, so that it is sent within seconds and not after the backlog of a bulk wave. Temporal's
+ * priority keys run from 1 (first) to 5; 3 is the default.
+ */
+export const REGISTER_PRIORITY = { reactivate: 1, deactivate: 4 } as const;
+
+/**
  * Registration calls (deactivate, reactivate) go through the region's rate-limited task queue, shared by every
  * worker (src/registration-budget.ts tells the whole budget story).
  */

@@ -18,10 +18,12 @@ import {
   OffboardingFailed,
   probeLoop,
   probeUntilKnown,
+  REGISTER_PRIORITY,
   registerCalls,
   tokenActivity,
 } from './calls';
 import type { CarriedState } from './continuation';
+import { deactivateInAttempts } from './deactivate-attempts';
 import type { Decisions } from './decisions';
 import { type LifecycleReports, reportsAreInline, workflowMetrics } from './lifecycle-reports';
 import type { offboardTenant } from './offboard-tenant';
@@ -68,6 +70,10 @@ export class Offboarding {
     return followsV3(this.settings);
   }
 
+  private get followsRevision2(): boolean {
+    return followsRevision2(this.settings);
+  }
+
   private get timings(): WorkerSettings['timings'] {
     return this.settings.timings;
   }
@@ -96,6 +102,7 @@ export class Offboarding {
     this.record.showDetails();
     log.info(`offboarding ${this.input.tenantId}: continued as new in phase ${phase}`);
     if (phase === 'scheduled') return this.fromScheduled();
+    if (phase === 'deactivating') return this.fromDeactivating();
     const { deactivation, decision } = this.record;
     if (phase === 'reactivating' && decision) return this.carryOut(decision, deactivation);
     if (!deactivation || !['verifying', 'grace-period', 'confirming-purge'].includes(phase)) {
@@ -122,8 +129,14 @@ export class Offboarding {
     await this.warmToken();
     if (this.decisions.decided) return this.finish('cancelled');
     if (this.input.dryRun) return this.dryRun();
+    return this.fromDeactivating();
+  }
 
-    return this.fromVerifying(await this.deactivate());
+  /** Deactivates, then watches the tenant to the end; a decision before any request may have been sent ends it. */
+  private async fromDeactivating(): Promise<void> {
+    const deactivation = this.followsRevision2 ? await this.deactivateInAttempts() : await this.deactivate();
+    if (deactivation === undefined) return this.finish('cancelled');
+    return this.fromVerifying(deactivation);
   }
 
   private async fromVerifying(deactivation: Deactivation): Promise<void> {
@@ -176,7 +189,49 @@ export class Offboarding {
     return this.finish('dry-run-ok');
   }
 
-  /** The deactivate call: never interrupted once started; a decision that arrives meanwhile waits for it. */
+  /**
+   * The deactivate of revision 2, one activity per attempt (deactivate-attempts.ts). Undefined when a decision
+   * stopped it and the tenant was not deactivated: no attempt had started, or none was seen applied.
+   */
+  private async deactivateInAttempts(): Promise<Deactivation | undefined> {
+    this.record.enterPhase('deactivating', { unlessIn: true });
+    const outcome = await deactivateInAttempts({
+      queue: this.registerQueue,
+      call: { ...this.tenantRef, purgeAfterDays: this.input.purgeAfterDays, requestedBy: this.input.requestedBy },
+      timings: this.timings,
+      record: this.record,
+      decided: () => this.decisions.decided,
+      mustContinueAsNew: () => this.mustContinueAsNew(),
+    });
+    switch (outcome.kind) {
+      case 'answered':
+        return this.deactivated(outcome.answer);
+      case 'withdrawn':
+        return undefined;
+      case 'continue-as-new':
+        return this.continueAsNew();
+      case 'interrupted':
+        // An attempt may have reached Qlik: only the host can tell whether it was applied.
+        return this.deactivatedAfterRefusal();
+      case 'failed': {
+        const earlierMayHaveApplied = (this.status.deactivateAttemptsStarted ?? 0) > 1;
+        const deactivation = earlierMayHaveApplied ? await this.deactivatedAfterRefusal() : undefined;
+        if (deactivation) return deactivation;
+        throw OffboardingFailed.from(outcome.failure);
+      }
+    }
+  }
+
+  /** Qlik answered the deactivate: the purge date, and the `deactivated` report. */
+  private async deactivated(answer: { estimatedPurgeDate?: string; answeredAt?: string }): Promise<Deactivation> {
+    // Runs recorded before answers carried `answeredAt` never read it (they do not check plausibility).
+    const answeredAtMs = answer.answeredAt ? Date.parse(answer.answeredAt) : Date.now();
+    const deactivation = this.adoptPurgeDate(answer.estimatedPurgeDate, answeredAtMs);
+    await this.reports.send(this.settings, 'deactivated');
+    return deactivation;
+  }
+
+  /** The deactivate call before revision 2: never interrupted once started; a decision meanwhile waits for it. */
   private async deactivate(): Promise<Deactivation> {
     this.record.enterPhase('deactivating');
     try {
@@ -184,11 +239,7 @@ export class Offboarding {
         ...this.tenantRef,
         purgeAfterDays: this.input.purgeAfterDays,
       });
-      // Runs recorded before answers carried `answeredAt` never read it (they do not check plausibility).
-      const answeredAtMs = answer.answeredAt ? Date.parse(answer.answeredAt) : Date.now();
-      const deactivation = this.adoptPurgeDate(answer.estimatedPurgeDate, answeredAtMs);
-      await this.reports.send(this.settings, 'deactivated');
-      return deactivation;
+      return await this.deactivated(answer);
     } catch (error) {
       const failure = failureOf(error);
       this.record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
@@ -397,6 +448,7 @@ export class Offboarding {
         // Far from it, at most hourly: a refusal that lasts (a 403 until Qlik Support acts) should not eat the
         // region's budget, which every deactivation and reactivation shares.
         retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: clamp(left / 10, 1_000, 3_600_000) },
+        ...(this.followsRevision2 ? { priority: { priorityKey: REGISTER_PRIORITY.reactivate } } : {}),
         summary: 'reactivate the tenant',
       }).reactivateRound({
         ...this.tenantRef,

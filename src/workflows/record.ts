@@ -33,7 +33,7 @@ function statusFromRawInput(raw: unknown): OffboardingStatus {
 const WAITING_FOR: Record<Phase, string> = {
   scheduled: 'the notBefore time',
   validating: 'the input checks and a token for the region',
-  deactivating: 'Qlik to answer the deactivate call',
+  deactivating: "the deactivate's turn on the region's rate-limited queue, then Qlik's answer",
   verifying: 'the tenant host to answer "deactivated"',
   'grace-period': 'the purge date (cancel or reactivate possible until then)',
   'confirming-purge': 'two consecutive "purged" answers from the tenant host',
@@ -158,6 +158,11 @@ export class OffboardingRecord {
     if (options.seen) this.state.deactivationConfirmedAt = this.state.deactivatedAt;
     this.setPurgeDate(purge.date, purge.source);
     return { deactivatedAtMs: Date.parse(this.state.deactivatedAt), purgeDateMs: Date.parse(purge.date) };
+  }
+
+  /** A deactivate attempt started: from now on a request may have reached Qlik (revision 2). */
+  noteDeactivateAttemptStarted(): void {
+    this.state.deactivateAttemptsStarted = (this.status.deactivateAttemptsStarted ?? 0) + 1;
   }
 
   /** The verify probe saw the tenant answer "deactivated" at `at` (always set when it did). */
