@@ -64,9 +64,15 @@ beforeAll(async () => {
   for (const id of [...BACKLOG, ...RACES.map((r) => r.tenantId), 'Wd-Queued-Cancel', 'Wd-Queued-React']) {
     h.sim.addTenant(tenant(id));
   }
-  h.sim.addTenant(tenant('Wd-Queued-Request'));
-  h.sim.addTenant(tenant('Wd-InFlight'));
-  h.sim.setFaults([{ route: 'deactivate', tenantId: 'Wd-InFlight', sequence: [{ kind: 'slow', delayMs: 1_500 }] }]);
+  for (const id of ['Wd-Queued-Request', 'Wd-InFlight', 'Wd-Backoff-Refused', 'Wd-Backoff-Lost']) {
+    h.sim.addTenant(tenant(id));
+  }
+  h.sim.setFaults([
+    { route: 'deactivate', tenantId: 'Wd-InFlight', sequence: [{ kind: 'slow', delayMs: 1_500 }] },
+    // A 503 that Qlik did not apply, and one it applied with the answer lost: the workflow cannot tell them apart.
+    { route: 'deactivate', tenantId: 'Wd-Backoff-Refused', sequence: [{ kind: '503' }] },
+    { route: 'deactivate', tenantId: 'Wd-Backoff-Lost', sequence: ['lost'] },
+  ]);
   await h.startWorkers();
   for (const id of BACKLOG) await start(h, offboarding(id, { purgeAfterDays: 10 }));
 
@@ -87,6 +93,14 @@ beforeAll(async () => {
     await handle.signal(cancelSignal, { reason: 'too late to withdraw' });
     return observe('Wd-InFlight', sent ? 1 : 0, await settle(handle, 90_000));
   });
+  for (const id of ['Wd-Backoff-Refused', 'Wd-Backoff-Lost']) {
+    scenarios.run(id, async () => {
+      const handle = await start(h, offboarding(id, { purgeAfterDays: 90 }));
+      await waitForRequest(h, id, (r) => r.route === 'deactivate' && !r.pending, 60_000);
+      await handle.signal(cancelSignal, { reason: 'decided between attempts' });
+      return observe(id, 1, await settle(handle, 90_000));
+    });
+  }
   for (const race of RACES) {
     scenarios.run(race.tenantId, () =>
       decideAfter(race.tenantId, race.decideAfterMs, (handle) => handle.signal(cancelSignal, { reason: 'race' })),
@@ -128,6 +142,25 @@ describe('a decision after the deactivate may have been sent waits for it and un
     expect(seen.calls).toContain('reactivate');
     expect(seen.tenantStatus).toBe('active');
     expect(seen.end.status?.deactivateAttemptsStarted).toBeUndefined(); // answered: no failed attempt to count
+  }, 120_000);
+});
+
+describe('a decision between attempts, after one that may have reached Qlik, looks at the tenant first', () => {
+  it('not applied: the host never answers "deactivated" within the verify timeout, so no reactivation', async () => {
+    const seen = await scenarios.get('Wd-Backoff-Refused');
+    expect(seen.end).toEqual(expect.objectContaining({ end: 'completed', outcome: 'cancelled' }));
+    expect(seen.calls).toEqual(['deactivate']);
+    expect(seen.tenantStatus).toBe('active');
+    expect(seen.end.status?.deactivateAttemptsStarted).toBe(1);
+    expect(seen.end.status?.deactivatedAt).toBeUndefined();
+  }, 120_000);
+
+  it('applied with its answer lost: the host shows it, and the tenant is reactivated', async () => {
+    const seen = await scenarios.get('Wd-Backoff-Lost');
+    expect(seen.end).toEqual(expect.objectContaining({ end: 'completed', outcome: 'cancelled' }));
+    expect(seen.calls).toEqual(['deactivate', 'reactivate']);
+    expect(seen.tenantStatus).toBe('active');
+    expect(seen.end.status?.deactivationConfirmedAt).toBeDefined();
   }, 120_000);
 });
 
