@@ -124,7 +124,7 @@ export type DeactivateAttemptResult =
   { sent: true; answer: DeactivateAnswer & { answeredAt: string } } | { sent: false; stop: DeactivationStop };
 
 /** Lifecycle events POSTed to the customer-lifecycle system's webhook (when the worker has one configured). */
-export type LifecycleEventKind = 'deactivated' | 'reactivated' | 'final-report';
+export type LifecycleEventKind = 'deactivated' | 'grace-extended' | 'reactivated' | 'final-report';
 
 export interface LifecycleEvent {
   kind: LifecycleEventKind;

@@ -92,7 +92,7 @@ export class RequestRejectedError extends OffboardingClientError {
   declare readonly code: typeof OffboardingErrorCode.RequestRejected;
   constructor(
     readonly tenantId: string,
-    readonly request: 'cancel' | 'reactivate',
+    readonly request: 'cancel' | 'reactivate' | 'extend',
     readonly reason: string,
   ) {
     super(

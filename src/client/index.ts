@@ -14,6 +14,7 @@ export {
 } from './start';
 export type { StartOptions, StartedOffboarding } from './start';
 export { cancelOffboarding, reactivateTenant } from './steer';
+export { extendGracePeriod, waitForExtension } from './extend';
 export type { RunSelector } from './steer';
 export { getOffboardingResult, getOffboardingStatus } from './read';
 export { buildListQuery, listOffboardings } from './visibility';

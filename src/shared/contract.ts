@@ -73,6 +73,28 @@ export interface MessageArgs {
   requestedBy?: string;
 }
 
+/** (v3, "[4 of 4]") The argument of the `extendGracePeriod` Update. */
+export interface ExtendGracePeriodArgs {
+  purgeAfterDays: number;
+  reason?: string;
+  requestedBy?: string;
+}
+
+/** (v3, "[4 of 4]") One grace-period extension, as the status records it. */
+export interface GraceExtension {
+  at: string;
+  requestedBy?: string;
+  reason?: string;
+  purgeAfterDays: number;
+  /** `requested` until the repeat deactivate has ended: `applied` when Qlik answered it, `refused` otherwise. */
+  state: 'requested' | 'applied' | 'refused';
+  previousPurgeDate: string;
+  /** The purge date after the extension (Qlik's answer, or computed), once applied. */
+  estimatedPurgeDate?: string;
+  /** Why it was refused, or what else to know (an earlier date than asked; withdrawn by a decision). */
+  note?: string;
+}
+
 export const PHASES = [
   'scheduled',
   'validating',
@@ -160,6 +182,9 @@ export interface OffboardingStatus {
    * Until then a decision withdraws the queued deactivate with no call at all.
    */
   deactivateAttemptsStarted?: number;
+  /** (v3, "[4 of 4]") Grace-period extensions: the first 10 and the last 10 (`extensionsOmitted` counts the rest). */
+  extensions?: GraceExtension[];
+  extensionsOmitted?: number;
 }
 
 /** The workflow result: the final status. */
@@ -172,6 +197,7 @@ export const MESSAGE_NAMES = {
   cancelUpdate: 'cancelOffboarding',
   reactivateUpdate: 'reactivateTenant',
   statusQuery: 'status',
+  extendUpdate: 'extendGracePeriod',
 } as const;
 
 /** The contract's fixed set of search attributes, with their types. */

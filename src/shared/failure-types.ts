@@ -37,6 +37,10 @@ export const WarningType = {
   ReactivationPending: 'ReactivationPending',
   /** A stop (`qlik-offboard stop`) holds the not-yet-sent deactivate back until it is resumed ("[3 of 4]"). */
   DeactivationHeld: 'DeactivationHeld',
+  /** A grace-period extension was refused, or withdrawn by a decision: the purge date stands ("[4 of 4]"). */
+  GraceExtensionNotApplied: 'GraceExtensionNotApplied',
+  /** Qlik's answer to an extension moved the purge date earlier than it was: that date now holds ("[4 of 4]"). */
+  PurgeDateMovedEarlier: 'PurgeDateMovedEarlier',
 } as const;
 export type WarningType = (typeof WarningType)[keyof typeof WarningType];
 

@@ -3,6 +3,7 @@
  * the CLI and the workflow itself apply exactly the same rules.
  */
 import {
+  type ExtendGracePeriodArgs,
   INPUT_FIELDS,
   isDnsName,
   isRegionCode,
@@ -113,6 +114,15 @@ function optionalText(max: number, allowControl: boolean): FieldCheck {
   });
 }
 
+function purgeAfterDaysCheck(value: unknown): string | undefined {
+  return typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= MIN_PURGE_AFTER_DAYS &&
+    value <= MAX_PURGE_AFTER_DAYS
+    ? undefined
+    : `must be a whole number from ${MIN_PURGE_AFTER_DAYS} to ${MAX_PURGE_AFTER_DAYS} (got ${typeName(value) === 'number' ? String(value) : typeName(value)})`;
+}
+
 function inputChecks(nowMs: number): Record<keyof OffboardingInput, FieldCheck> {
   return {
     tenantId: stringRule((s) =>
@@ -126,13 +136,7 @@ function inputChecks(nowMs: number): Record<keyof OffboardingInput, FieldCheck> 
     region: stringRule((s) =>
       isRegionCode(s) ? undefined : 'must be a Qlik region code of lower-case letters only, such as eu or us',
     ),
-    purgeAfterDays: (value) =>
-      typeof value === 'number' &&
-      Number.isInteger(value) &&
-      value >= MIN_PURGE_AFTER_DAYS &&
-      value <= MAX_PURGE_AFTER_DAYS
-        ? undefined
-        : `must be a whole number from ${MIN_PURGE_AFTER_DAYS} to ${MAX_PURGE_AFTER_DAYS} (got ${typeName(value) === 'number' ? String(value) : typeName(value)})`,
+    purgeAfterDays: purgeAfterDaysCheck,
     notBefore: stringRule((s) => {
       const parts = ISO_DATE_TIME_PATTERN.exec(s);
       if (!parts) return 'must be an ISO-8601 date-time with a time zone, such as 2026-12-01T09:00:00Z';
@@ -244,6 +248,38 @@ export function validateMessageArgs(raw: unknown): Validated<MessageArgs> {
     else args[field] = value as string;
   }
   return problems.empty ? { ok: true, value: args } : { ok: false, problems: problems.list() };
+}
+
+const EXTENSION_CHECKS: Readonly<Record<keyof ExtendGracePeriodArgs, FieldCheck>> = {
+  purgeAfterDays: purgeAfterDaysCheck,
+  ...MESSAGE_CHECKS,
+};
+
+/**
+ * Validates the argument of the `extendGracePeriod` Update: an object with `purgeAfterDays` (10–90) and the optional
+ * `reason` and `requestedBy`. Total like {@link validateOffboardingInput}.
+ */
+export function validateExtensionArgs(raw: unknown): Validated<ExtendGracePeriodArgs> {
+  if (!isRecord(raw)) {
+    const rule = `must be an object such as { "purgeAfterDays": 60, "reason": "…" } (got ${typeName(raw)})`;
+    return { ok: false, problems: [{ field: '(argument)', rule }] };
+  }
+  const problems = new Problems();
+  const args: Record<string, unknown> = {};
+  for (const field of Object.keys(raw)) {
+    if (!own(EXTENSION_CHECKS, field)) problems.add(field, 'is not a known field');
+  }
+  if (own(raw, 'purgeAfterDays') === undefined) problems.add('purgeAfterDays', 'is required');
+  for (const [field, check] of Object.entries(EXTENSION_CHECKS)) {
+    const value = own(raw, field);
+    if (value === undefined) continue;
+    const rule = value === null ? 'must not be null' : check(value);
+    if (rule) problems.add(field, rule);
+    else args[field] = value;
+  }
+  return problems.empty
+    ? { ok: true, value: args as unknown as ExtendGracePeriodArgs }
+    : { ok: false, problems: problems.list() };
 }
 
 /**

@@ -34,8 +34,8 @@ export type DeactivateOutcome =
   | { kind: 'withdrawn' }
   /** A decision came after an attempt that may have reached Qlik, before any answer. */
   | { kind: 'interrupted' }
-  /** An attempt failed for good. */
-  | { kind: 'failed'; failure: CallFailure }
+  /** An attempt failed for good; `started` attempts (this one included) may have reached Qlik. */
+  | { kind: 'failed'; failure: CallFailure; started: number }
   /** The history has grown long while waiting between attempts: continue as new, then go on. */
   | { kind: 'continue-as-new' };
 
@@ -44,6 +44,11 @@ export interface DeactivateAttempts {
   call: TenantRef & { purgeAfterDays?: number; requestedBy?: string };
   timings: WorkerSettings['timings'];
   record: OffboardingRecord;
+  /**
+   * Attempts of this deactivate that started before (in a run that continued as new), and how to count one more:
+   * the first deactivate keeps them in the status (`deactivateAttemptsStarted`).
+   */
+  started: { before: number; note: () => void };
   /** True once a decision (or cancellation request) to stop was recorded. */
   decided: () => boolean;
   mustContinueAsNew: () => boolean;
@@ -55,6 +60,7 @@ const BACKOFF = { initialMs: 1_000, coefficient: 2, maximumMs: 5 * 60_000 };
 /** Deactivate attempts until one is answered or fails for good, or a decision stops them. */
 export async function deactivateInAttempts(attempts: DeactivateAttempts): Promise<DeactivateOutcome> {
   const { record, timings } = attempts;
+  let started = attempts.started.before;
   let backoffMs = BACKOFF.initialMs;
   // A held attempt is retried soon at first (a stop is often lifted in minutes), then every few minutes: each
   // retry takes one of the region's registration slots.
@@ -72,10 +78,11 @@ export async function deactivateInAttempts(attempts: DeactivateAttempts): Promis
       continue;
     }
     if (ended.kind === 'answered') return ended;
-    record.noteDeactivateAttemptStarted();
+    started++;
+    attempts.started.note();
     const { failure } = ended;
     record.setLastError({ type: failure.type, message: failure.message, ...failure.details });
-    if (ended.final) return { kind: 'failed', failure };
+    if (ended.final) return { kind: 'failed', failure, started };
     await pause(attempts, Math.max(backoffMs, failure.details?.retryAfterMs ?? 0));
     backoffMs = Math.min(backoffMs * BACKOFF.coefficient, BACKOFF.maximumMs);
   }

@@ -5,7 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { MESSAGE_NAMES } from '../shared/contract';
-import type { MessageArgs, OffboardingStatus } from '../shared/contract';
+import type { ExtendGracePeriodArgs, MessageArgs, OffboardingStatus } from '../shared/contract';
 
 /** Stop the offboarding: reactivates the tenant if it may have been deactivated; outcome `cancelled`. */
 export const cancelSignal = defineSignal<[MessageArgs?]>(MESSAGE_NAMES.cancelSignal);
@@ -17,6 +17,11 @@ export const cancelUpdate = defineUpdate<OffboardingStatus, [MessageArgs | undef
 export const reactivateUpdate = defineUpdate<OffboardingStatus, [MessageArgs | undefined]>(
   MESSAGE_NAMES.reactivateUpdate,
 );
+/**
+ * (v3, "[4 of 4]") Extend the grace period: a repeat deactivate with a new `purgeAfterDays`, during the grace
+ * period only. Answers the status once the extension is recorded, not once Qlik answered it.
+ */
+export const extendUpdate = defineUpdate<OffboardingStatus, [ExtendGracePeriodArgs]>(MESSAGE_NAMES.extendUpdate);
 /** The current status; answers on open and closed runs. */
 export const statusQuery = defineQuery<OffboardingStatus>(MESSAGE_NAMES.statusQuery);
 

@@ -24,8 +24,10 @@ import { describeProblems, validateOffboardingInput } from '../shared/input';
 import { OffboardingFailed, settingsActivity } from './calls';
 import type { CarriedState } from './continuation';
 import { Decisions } from './decisions';
+import { installGraceExtensions } from './grace-extensions';
 import { LifecycleReports, workflowMetrics } from './lifecycle-reports';
-import { followsV3, Offboarding, type RunParts } from './offboarding';
+import { Offboarding, type RunParts } from './offboarding';
+import { followsV3 } from './rules';
 import { OffboardingRecord } from './record';
 
 /**
@@ -41,6 +43,7 @@ export async function offboardTenant(rawInput: OffboardingInput, carried?: Carri
   }
   const parts: RunParts = { record, decisions, reports: new LifecycleReports(record) };
   const settings = new SettingsOnce(carried?.settings);
+  installGraceExtensions(record, decisions, () => settings.known);
 
   await CancellationScope.nonCancellable(async () => {
     try {

@@ -24,27 +24,19 @@ import {
 } from './calls';
 import type { CarriedState } from './continuation';
 import { deactivateInAttempts } from './deactivate-attempts';
+import { extensionEnd } from './grace-extensions';
 import type { Decisions } from './decisions';
 import { type LifecycleReports, reportsAreInline, workflowMetrics } from './lifecycle-reports';
 import type { offboardTenant } from './offboard-tenant';
 import { implausiblePurgeDate } from './purge-date';
 import { type Deactivation, isoNow, type OffboardingRecord } from './record';
+import { followsRevision2, followsV3 } from './rules';
 
 /** What every run has from its first line: the record, the message handlers and the report queue. */
 export interface RunParts {
   record: OffboardingRecord;
   decisions: Decisions;
   reports: LifecycleReports;
-}
-
-/** True when the run follows the contract's v3 rules (it started on a worker that has them: see `rulesVersion`). */
-export function followsV3(settings: WorkerSettings | undefined): boolean {
-  return settings?.rulesVersion === 3;
-}
-
-/** True when the run follows the rules of "[3 of 4] Operations at scale" (see `rulesRevision`). */
-export function followsRevision2(settings: WorkerSettings | undefined): boolean {
-  return followsV3(settings) && (settings?.rulesRevision ?? 1) >= 2;
 }
 
 export class Offboarding {
@@ -146,9 +138,11 @@ export class Offboarding {
 
   private async fromGracePeriod(deactivation: Deactivation): Promise<void> {
     if (!this.decisions.decided) await this.gracePeriod(deactivation);
+    // An extension may have moved the purge date.
+    const current = this.record.deactivation ?? deactivation;
     const { decision } = this.record;
-    if (decision) return this.carryOut(decision, deactivation);
-    await this.confirmPurge(deactivation);
+    if (decision) return this.carryOut(decision, current);
+    await this.confirmPurge(current);
   }
 
   private async warmToken(): Promise<void> {
@@ -200,6 +194,10 @@ export class Offboarding {
       call: { ...this.tenantRef, purgeAfterDays: this.input.purgeAfterDays, requestedBy: this.input.requestedBy },
       timings: this.timings,
       record: this.record,
+      started: {
+        before: this.status.deactivateAttemptsStarted ?? 0,
+        note: () => this.record.noteDeactivateAttemptStarted(),
+      },
       decided: () => this.decisions.decided,
       mustContinueAsNew: () => this.mustContinueAsNew(),
     });
@@ -214,7 +212,7 @@ export class Offboarding {
         // An attempt may have reached Qlik: only the host can tell whether it was applied.
         return this.deactivatedAfterRefusal();
       case 'failed': {
-        const earlierMayHaveApplied = (this.status.deactivateAttemptsStarted ?? 0) > 1;
+        const earlierMayHaveApplied = outcome.started > 1;
         const deactivation = earlierMayHaveApplied ? await this.deactivatedAfterRefusal() : undefined;
         if (deactivation) return deactivation;
         throw OffboardingFailed.from(outcome.failure);
@@ -338,16 +336,55 @@ export class Offboarding {
     }
   }
 
-  /** Sleeps durably until the purge date, woken early by a decision. */
-  private async gracePeriod({ purgeDateMs }: Deactivation): Promise<void> {
+  /** Sleeps durably until the purge date, woken early by a decision or an extension ("[4 of 4]"). */
+  private async gracePeriod(deactivation: Deactivation): Promise<void> {
     this.record.enterPhase('grace-period', { unlessIn: true });
+    const purgeDateMs = () => this.record.purgeDateMs ?? deactivation.purgeDateMs;
+    const extensionDue = () => this.record.pendingExtension !== undefined && !this.decisions.decided;
     // No sleepUntil in the SDK: recompute the delay after every wake-up.
-    while (!this.decisions.decided && Date.now() < purgeDateMs) {
-      await condition(() => this.decisions.decided || this.mustContinueAsNew(), purgeDateMs - Date.now(), {
-        summary: `grace period until ${this.status.estimatedPurgeDate}`,
-      });
+    while (!this.decisions.decided && Date.now() < purgeDateMs()) {
+      if (extensionDue()) await this.extendGracePeriod();
+      else {
+        await condition(
+          () => this.decisions.decided || extensionDue() || this.mustContinueAsNew(),
+          purgeDateMs() - Date.now(),
+          { summary: `grace period until ${this.status.estimatedPurgeDate}` },
+        );
+      }
       await this.continueAsNewIfDue();
     }
+  }
+
+  /**
+   * The extension asked for (grace-extensions.ts): a repeat deactivate through the region's queue, like the first
+   * one, and the purge date of its answer. A decision meanwhile withdraws it if not sent, or waits for it.
+   */
+  private async extendGracePeriod(): Promise<void> {
+    const extension = this.record.pendingExtension!;
+    const outcome = await deactivateInAttempts({
+      queue: this.registerQueue,
+      call: {
+        ...this.tenantRef,
+        purgeAfterDays: extension.purgeAfterDays,
+        requestedBy: extension.requestedBy ?? this.input.requestedBy,
+      },
+      timings: this.timings,
+      record: this.record,
+      // A run that continued as new sends the extension again: a repeat of a repeat deactivate is harmless.
+      started: { before: 0, note: () => undefined },
+      decided: () => this.decisions.decided,
+      mustContinueAsNew: () => this.mustContinueAsNew(),
+    });
+    if (outcome.kind === 'continue-as-new') return this.continueAsNew();
+    const end = extensionEnd(outcome, extension, this.timings.dayMs);
+    if (end.state === 'applied') {
+      this.record.extendPurgeDate({ date: end.date, source: end.source });
+      this.record.settleExtension({ state: 'applied' });
+    } else {
+      this.record.settleExtension({ state: 'refused', note: end.note });
+    }
+    if (end.warning) this.record.setLastError(end.warning);
+    if (end.state === 'applied') await this.reports.send(this.settings, 'grace-extended');
   }
 
   /** Confirms the purge; stopped only by a cancellation request (signals are ignored after the purge date). */

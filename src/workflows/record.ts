@@ -6,7 +6,15 @@
  */
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { Decision, LastError, OffboardingInput, OffboardingStatus, Outcome, Phase } from '../shared/contract';
+import type {
+  Decision,
+  GraceExtension,
+  LastError,
+  OffboardingInput,
+  OffboardingStatus,
+  Outcome,
+  Phase,
+} from '../shared/contract';
 import { searchAttributes } from './definitions';
 import { appendBounded } from './bounded-list';
 
@@ -160,6 +168,36 @@ export class OffboardingRecord {
     return { deactivatedAtMs: Date.parse(this.state.deactivatedAt), purgeDateMs: Date.parse(purge.date) };
   }
 
+  /** A grace-period extension was asked for (the Update's validator checked it can be). */
+  requestExtension(entry: Omit<GraceExtension, 'state'>): void {
+    this.state.extensions ??= [];
+    const omitted = appendBounded(this.state.extensions, { ...entry, state: 'requested' });
+    if (omitted > 0) this.state.extensionsOmitted = (this.status.extensionsOmitted ?? 0) + omitted;
+    this.showDetails();
+  }
+
+  /** The extension in flight, if any: the last one, while `requested`. */
+  get pendingExtension(): Readonly<GraceExtension> | undefined {
+    const last = this.status.extensions?.at(-1);
+    return last?.state === 'requested' ? last : undefined;
+  }
+
+  /** The extension in flight has ended: applied (with the purge date that now holds) or refused. */
+  settleExtension(result: { state: 'applied' | 'refused'; note?: string }): void {
+    const last = this.state.extensions?.at(-1);
+    if (last?.state !== 'requested') throw new Error('bug: no grace-period extension in flight');
+    last.state = result.state;
+    if (result.state === 'applied') last.estimatedPurgeDate = this.status.estimatedPurgeDate;
+    if (result.note) last.note = result.note;
+    this.showDetails();
+  }
+
+  /** An extension's repeat deactivate moved the purge date: the search attribute follows at once. */
+  extendPurgeDate(purge: { date: string; source: 'qlik' | 'computed' }): void {
+    this.setPurgeDate(purge.date, purge.source);
+    this.flushSearchAttributes();
+  }
+
   /** A deactivate attempt started: from now on a request may have reached Qlik (revision 2). */
   noteDeactivateAttemptStarted(): void {
     this.state.deactivateAttemptsStarted = (this.status.deactivateAttemptsStarted ?? 0) + 1;
@@ -252,6 +290,13 @@ export class OffboardingRecord {
       );
     }
     if (s.decidedBy) lines.push(`**Decision** ${s.decidedBy.message} at ${s.decidedBy.at}`);
+    const extension = s.extensions?.at(-1);
+    if (extension) {
+      lines.push(
+        `**Grace-period extension** ${extension.state} (${extension.purgeAfterDays} days, asked at ${extension.at})` +
+          (extension.state === 'requested' ? ": the repeat deactivate waits its turn on the region's queue" : ''),
+      );
+    }
     setCurrentDetails(lines.join('\n\n'));
   }
 }

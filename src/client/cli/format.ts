@@ -97,6 +97,14 @@ export function statusLines(status: OffboardingStatus, nowMs = Date.now()): stri
       status.estimatedPurgeDate &&
         `${status.estimatedPurgeDate} (${status.purgeDateSource}; ${purgeCountdown(status, nowMs)})`,
     ],
+    [
+      'extensions',
+      status.extensions?.length
+        ? status.extensions
+            .map((e) => `${e.purgeAfterDays} days ${e.state} (asked ${e.at}${e.note ? `; ${e.note}` : ''})`)
+            .join('; ') + (status.extensionsOmitted ? ` (+${status.extensionsOmitted} omitted)` : '')
+        : undefined,
+    ],
     ['purge confirmed', status.purgeConfirmedAt],
     ['reactivated at', status.reactivatedAt],
     [

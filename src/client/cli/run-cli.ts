@@ -15,6 +15,7 @@ import { problemLines } from './format';
 import { CliErrorCode } from '../../shared/failure-types';
 import { type CliIo, EXIT, type ExitCode } from './io';
 import { bulkVerb } from './verbs/bulk';
+import { extendVerb } from './verbs/extend';
 import { listVerb } from './verbs/list';
 import { reportVerb } from './verbs/report';
 import { resultVerb } from './verbs/result';
@@ -29,6 +30,7 @@ const VERBS: Verb[] = [
   statusVerb,
   cancelVerb,
   reactivateVerb,
+  extendVerb,
   resultVerb,
   bulkVerb,
   listVerb,
