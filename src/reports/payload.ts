@@ -3,7 +3,7 @@
  * status carries no secret by construction, so nothing of the worker's configuration can leak into a report.
  */
 import type { LifecycleEvent, LifecycleEventKind } from '../activities/types';
-import type { Decision, IgnoredSignal, LastError, Outcome, Phase } from '../shared/contract';
+import type { Decision, GraceExtension, IgnoredSignal, LastError, Outcome, Phase } from '../shared/contract';
 import { CANCELED_FAILURE_TYPE } from '../shared/failure-types';
 
 /** Bumped on any change a receiver could trip over; fields may be added without a bump. */
@@ -24,7 +24,10 @@ export interface ReportNote {
 export interface ReportPayload {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   event: LifecycleEventKind;
-  /** `<workflowId>/<runId>/<event>`: the same on every delivery of the same event; receivers dedupe on it. */
+  /**
+   * `<workflowId>/<runId>/<event>` (for `grace-extended`, `/<the extension's at>` after it: a run may extend more
+   * than once): the same on every delivery of the same event; receivers dedupe on it.
+   */
   idempotencyKey: string;
   /** When the event happened (taken from the status, so identical on every delivery of the event). */
   occurredAt: string;
@@ -48,12 +51,21 @@ export interface ReportPayload {
   failure?: { type: string; message: string };
   lastError?: LastError;
   ignoredSignals: IgnoredSignal[];
+  /** ("[4 of 4]") The grace-period extensions, when there were any. */
+  extensions?: GraceExtension[];
   notes: ReportNote[];
 }
 
 /** The key a receiver dedupes on; also sent as the `Idempotency-Key` header. */
-export function idempotencyKeyOf(event: Pick<LifecycleEvent, 'workflowId' | 'runId' | 'kind'>): string {
-  return `${event.workflowId}/${event.runId}/${event.kind}`;
+export function idempotencyKeyOf(event: LifecycleEvent): string {
+  const key = `${event.workflowId}/${event.runId}/${event.kind}`;
+  const extension = lastExtension(event);
+  return extension ? `${key}/${extension.at}` : key;
+}
+
+/** The extension a `grace-extended` event reports: the last one (the event is sent as it is applied). */
+function lastExtension(event: LifecycleEvent): GraceExtension | undefined {
+  return event.kind === 'grace-extended' ? event.status.extensions?.at(-1) : undefined;
 }
 
 // QLIK-API §8: a purge frees the entitlement's tenant slot, not the users' license assignments.
@@ -68,7 +80,7 @@ function notesFor(event: LifecycleEvent): ReportNote[] {
   const { status } = event;
   const notes: ReportNote[] = [];
   if (status.dryRun) notes.push({ code: 'DRY_RUN', text: 'Dry run: the tenant was checked, nothing was changed.' });
-  if (event.kind === 'deactivated' && status.estimatedPurgeDate) {
+  if ((event.kind === 'deactivated' || event.kind === 'grace-extended') && status.estimatedPurgeDate) {
     notes.push({
       code: 'REACTIVATION_POSSIBLE',
       text: `The tenant can be reactivated (cancel or reactivate the offboarding) until ${status.estimatedPurgeDate}; Qlik purges it after that.`,
@@ -96,6 +108,7 @@ function occurredAtOf(event: LifecycleEvent): string {
   const { status } = event;
   if (event.kind === 'deactivated') return status.deactivatedAt ?? status.phaseSince;
   if (event.kind === 'reactivated') return status.reactivatedAt ?? status.phaseSince;
+  if (event.kind === 'grace-extended') return lastExtension(event)?.at ?? status.phaseSince;
   return status.phaseSince;
 }
 
@@ -142,6 +155,7 @@ export function buildReportPayload(event: LifecycleEvent): ReportPayload {
     failure: event.failure ? failureOf(event) : undefined,
     lastError: status.lastError,
     ignoredSignals: status.ignoredSignals ?? [],
+    extensions: status.extensions,
     notes: notesFor(event),
   });
 }
