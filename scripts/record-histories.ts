@@ -23,9 +23,11 @@ import { workflowIdFor, type MessageArgs, type OffboardingInput } from '../src/s
 import {
   cancelSignal,
   cancelUpdate,
+  extendUpdate,
   reactivateSignal,
   reactivateUpdate,
   searchAttributes,
+  statusQuery,
 } from '../src/workflows/definitions';
 import type { offboardTenant } from '../src/workflows';
 import { ROOT, temporalBinary } from '../harness/repo';
@@ -50,7 +52,9 @@ type Group =
   | 'reports'
   | 'token-down'
   | 'storm'
-  | 'storm-reactivating';
+  | 'storm-reactivating'
+  | 'backlog'
+  | 'extension';
 
 interface Driver {
   /** How the run must end for its history to cover the path: an outcome, `failed <type>` or `canceled`. */
@@ -128,6 +132,35 @@ async function signalStorm(h: Harness, handle: Handle): Promise<{ firstRunId: st
     100,
   );
   return { firstRunId };
+}
+
+/**
+ * Queues `n` deactivates on the region's queue (the `backlog` group allows one call a second) ahead of what the
+ * caller starts next; returns a function that cancels them (those not sent yet are withdrawn with no call).
+ */
+async function backlog(h: Harness, id: string, n = 8): Promise<() => Promise<void>> {
+  const handles = await Promise.all(
+    Array.from({ length: n }, (_, i) => start(h, input(`${id}-backlog-${i + 1}`, { purgeAfterDays: 90 }))),
+  );
+  await waitFor(
+    'the backlog queued',
+    async () =>
+      (await Promise.all(handles.map((run) => run.query(statusQuery)))).every((s) => s.phase !== 'validating'),
+    30_000,
+  );
+  return async () => {
+    await Promise.all(handles.map((run) => run.signal(cancelSignal, message).catch(() => undefined)));
+  };
+}
+
+/** Starts `id` behind a backlog and waits until its deactivate is queued (its run in `deactivating`, nothing sent). */
+async function queuedBehindBacklog(h: Harness, id: string): Promise<{ handle: Handle; drain: () => Promise<void> }> {
+  const drain = await backlog(h, id);
+  const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'deactivating');
+  if (h.sim.requests().some((r) => r.tenantId === id && r.route === 'deactivate')) {
+    throw new Error(`${id}: its deactivate was sent before the decision: the backlog was too short`);
+  }
+  return { handle, drain };
 }
 
 /** The `storm` group's history bound: low, so that a few hundred signals make a run continue as new. */
@@ -399,6 +432,72 @@ const DRIVERS: Record<ReplayPath, Driver> = {
       return h.client.workflow.getHandle(workflowIdFor(id));
     },
   },
+  'withdrawn-deactivating': {
+    ends: 'cancelled',
+    group: 'backlog',
+    drive: async (h, id) => {
+      const { handle, drain } = await queuedBehindBacklog(h, id);
+      await handle.signal(cancelSignal, message);
+      await drain();
+      return handle;
+    },
+  },
+  'withdrawn-deactivating-cancellation-request': {
+    ends: 'canceled',
+    group: 'backlog',
+    drive: async (h, id) => {
+      const { handle, drain } = await queuedBehindBacklog(h, id);
+      await handle.cancel();
+      await drain();
+      return handle;
+    },
+  },
+  'cancelled-between-deactivate-attempts': {
+    ends: 'cancelled',
+    faults: (tenantId) => [{ route: 'deactivate', tenantId, sequence: [{ kind: '503' }] }],
+    drive: async (h, id) => {
+      const handle = await start(h, input(id, { purgeAfterDays: 90 }));
+      await waitFor(
+        'the first attempt answered 503',
+        () => h.sim.requests().some((r) => r.tenantId === id && r.route === 'deactivate' && !r.pending),
+        10_000,
+        20,
+      );
+      await handle.signal(cancelSignal, message);
+      return handle;
+    },
+  },
+  'grace-extended': {
+    ends: 'purged',
+    group: 'extension',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id)), 'grace-period');
+      await handle.executeUpdate(extendUpdate, { args: [{ purgeAfterDays: 15, ...message }] });
+      return handle;
+    },
+  },
+  'grace-extension-refused': {
+    ends: 'purged',
+    group: 'extension',
+    faults: (tenantId) => [{ route: 'deactivate', tenantId, kind: '403', after: 'deactivate' }],
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id)), 'grace-period');
+      await handle.executeUpdate(extendUpdate, { args: [{ purgeAfterDays: 15, ...message }] });
+      return handle;
+    },
+  },
+  'grace-extension-withdrawn': {
+    ends: 'cancelled',
+    group: 'backlog',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id, { purgeAfterDays: 90 })), 'grace-period');
+      const drain = await backlog(h, id);
+      await handle.executeUpdate(extendUpdate, { args: [{ purgeAfterDays: 90, ...message }] });
+      await handle.signal(cancelSignal, message);
+      await drain();
+      return handle;
+    },
+  },
   'resumed-while-reactivating': {
     ends: 'cancelled',
     group: 'storm-reactivating',
@@ -435,6 +534,10 @@ function groupSettings(
   if (group === 'storm') sim.purgeLagMs = 5_000;
   // Days of 1 s: 60 days of grace outlast the refused reactivation rounds.
   if (group === 'storm-reactivating') sim.dayMs = 1_000;
+  // One registration call a second, so that a backlog of eight keeps the next deactivate queued for seconds.
+  if (group === 'backlog') env.QLIK_REGISTER_CALLS_PER_MINUTE = '60';
+  // Days of 1 s: a 10-day grace period leaves time to extend it.
+  if (group === 'extension') sim.dayMs = 1_000;
   if (group === 'overdue') {
     sim.purgeLagMs = 120_000;
     env.OFFBOARD_PURGE_OVERDUE_AFTER = '1s';

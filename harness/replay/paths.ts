@@ -51,6 +51,17 @@ export const REPLAY_PATHS = {
   // "[2 of 4] Structure" rewrote resuming by phase:
   'resumed-while-reactivating':
     'cancelled in the grace period, reactivate refused, a signal storm: continues as new, resumes the rounds',
+  // "[3 of 4] Operations at scale" (rulesRevision 2: one deactivate attempt per activity):
+  'withdrawn-deactivating': 'cancel while the deactivate waits on the rate-limited queue: withdrawn, no call',
+  'withdrawn-deactivating-cancellation-request':
+    'Temporal cancellation request while the deactivate waits on the queue: withdrawn, no call, Canceled',
+  'cancelled-between-deactivate-attempts':
+    'cancel after a 503 attempt, before the retry: the host stays "active" for the verify timeout: no reactivation',
+  // "[4 of 4] Grace-period controls":
+  'grace-extended': 'extendGracePeriod applied: the purge date moves; purged at the new date',
+  'grace-extension-refused': 'extendGracePeriod refused (403): the date stands; purged',
+  'grace-extension-withdrawn':
+    "cancel while the extension's repeat deactivate waits on the queue: withdrawn; reactivated",
 } as const;
 
 export type ReplayPath = keyof typeof REPLAY_PATHS;
