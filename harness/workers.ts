@@ -4,13 +4,14 @@
  * variables.
  */
 import type { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { loadWorkerConfig, type WorkerConfig } from '../src/config/worker-config';
 import { createQlikClient, type QlikHttpClient } from '../src/qlik';
 import { createReportActivities } from '../src/reports';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator';
 import { createWorkers, runWorkers } from '../src/worker/create-workers';
+import { devServer, type DevServer } from './dev-server';
 import { CLIENT_SECRETS, simulatorClients } from './simulator';
 import { createLocalEnv, workflowBundle } from './temporal';
 
@@ -59,6 +60,38 @@ export async function stopLocalHarness(
 ): Promise<void> {
   await h?.close();
   await env?.teardown();
+}
+
+/**
+ * Like {@link startLocalHarness}, on a dev server that `temporal-dev.sh` started (./dev-server.ts), the way developers
+ * run it: with Temporal's HTTP API on a port of its own (`server.httpPort`), for what callers in other languages do.
+ */
+export async function startDevServerHarness(
+  options: HarnessOptions = {},
+): Promise<{ server: DevServer; env: TestWorkflowEnvironment; h: Harness }> {
+  const server = await devServer({ name: 'qlik-offboard-http', timeoutMs: 90_000 });
+  let env: TestWorkflowEnvironment | undefined;
+  try {
+    await server.start();
+    env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: 'default' });
+    return { server, env, h: await startHarness(env, options) };
+  } catch (error) {
+    await env?.teardown();
+    await server.destroy();
+    throw error;
+  }
+}
+
+/** Stops what {@link startDevServerHarness} started (the server last, with its database). */
+export async function stopDevServerHarness(
+  started: { server: DevServer; env: TestWorkflowEnvironment; h: Harness } | undefined,
+): Promise<void> {
+  if (!started) return;
+  try {
+    await stopLocalHarness(started.h, started.env);
+  } finally {
+    await started.server.destroy();
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { WorkerConfig } from '../config/worker-config';
 import type { QlikClient } from '../qlik/types';
+import { createEarlierRuns } from './earlier-runs';
 import { createProbeLoops } from './probe-loops';
 import { createQlikCalls } from './qlik-calls';
 import { createReactivation } from './reactivation';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createQlikCalls({ qlik: deps.qlik }),
     ...createProbeLoops({ qlik: deps.qlik, now }),
     ...createReactivation({ qlik: deps.qlik, now }),
+    ...createEarlierRuns(),
     sendLifecycleEvent: deps.reports.sendLifecycleEvent,
   };
 }

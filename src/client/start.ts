@@ -11,6 +11,7 @@ import {
   type MessageArgs,
   MESSAGE_NAMES,
   type OffboardingInput,
+  RESTART_MEMO_KEY,
   workflowIdFor,
   WORKFLOW_TYPE,
 } from '../shared/contract';
@@ -88,6 +89,8 @@ function workflowOptions(input: OffboardingInput, options: StartOptions) {
     workflowIdReusePolicy: options.restart
       ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
       : WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    // The workflow keeps the closed-run rule itself (for callers that pass no reuse policy): it must see the restart.
+    ...(options.restart ? { memo: { [RESTART_MEMO_KEY]: true } } : {}),
     staticSummary: staticSummaryFor(input),
     staticDetails: staticDetailsFor(input),
     typedSearchAttributes: initialSearchAttributes(input),

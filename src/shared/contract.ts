@@ -11,6 +11,13 @@ export const WORKFLOW_TYPE = 'offboardTenant';
 const WORKFLOW_ID_PREFIX = 'offboard-tenant-';
 const DRY_RUN_SUFFIX = '-dry-run';
 
+/**
+ * Memo key that marks a start as an explicit restart after a Completed run (the CLI's `--restart`, the library's
+ * `restart: true`): the value `true`. The workflow refuses to start after a Completed run without it, whatever ID
+ * reuse policy the caller passed (an HTTP caller that passes none gets the server's ALLOW_DUPLICATE).
+ */
+export const RESTART_MEMO_KEY = 'restart';
+
 /** The only workflow ID under which an offboarding of `tenantId` may run. */
 export function workflowIdFor(tenantId: string, dryRun = false): string {
   return `${WORKFLOW_ID_PREFIX}${tenantId}${dryRun ? DRY_RUN_SUFFIX : ''}`;

@@ -7,7 +7,8 @@
  * cancellation request becomes a decision like `cancel`, carried out (reactivation included) before the run ends.
  *
  * Set up, then run: the handlers first (a signal-with-start is seen before any activity), then the input is
- * validated and the settings read, and only then is the run (offboarding.ts) constructed, with both.
+ * validated and the settings read, and only then is the run (offboarding.ts) constructed, with both. A new offboarding
+ * (rules revision 2) first makes sure that it is not an unasked-for restart after a Completed run (earlier-run.ts).
  */
 import {
   allHandlersFinished,
@@ -24,10 +25,11 @@ import { describeProblems, validateOffboardingInput } from '../shared/input';
 import { OffboardingFailed, settingsActivity } from './calls';
 import type { CarriedState } from './continuation';
 import { Decisions } from './decisions';
+import { refuseStartAfterCompletedRun } from './earlier-run';
 import { installGraceExtensions } from './grace-extensions';
 import { LifecycleReports, workflowMetrics } from './lifecycle-reports';
 import { Offboarding, type RunParts } from './offboarding';
-import { followsV3 } from './rules';
+import { followsRevision2, followsV3 } from './rules';
 import { OffboardingRecord } from './record';
 
 /**
@@ -74,8 +76,12 @@ async function setUpAndRun(
   parts.record.adoptInput(input);
   // A decision that came with signal-with-start (or while validating) stops everything before any Qlik call.
   const decidedBeforeSettings = parts.decisions.decided;
-  const run = new Offboarding(input, rawInput, await settings.read(), parts);
-  return decidedBeforeSettings ? run.finish('cancelled') : run.fromStart();
+  const known = await settings.read();
+  const run = new Offboarding(input, rawInput, known, parts);
+  if (decidedBeforeSettings) return run.finish('cancelled');
+  // Rules revision 2: the closed-run rule holds for callers that pass no ID reuse policy too (earlier-run.ts).
+  if (followsRevision2(known)) await refuseStartAfterCompletedRun();
+  return run.fromStart();
 }
 
 /** The input, valid by the contract's rules and for this workflow ID. */

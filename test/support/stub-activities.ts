@@ -131,6 +131,11 @@ export function stubActivities(script: StubScript): { activities: OffboardingAct
         last: { state: 'purged', httpStatus: 401, code: 'LOGIN-2' },
       } satisfies ConfirmPurgeResult;
     },
+    /** No earlier run (the time-skipping server has no visibility worth asking): a new offboarding may start. */
+    async latestEarlierRun() {
+      count('latestEarlierRun');
+      return undefined;
+    },
   } as unknown as OffboardingActivities;
   return { activities, calls };
 }
