@@ -85,8 +85,14 @@ function iso(date: Date | undefined): string | undefined {
   return date ? date.toISOString() : undefined;
 }
 
-/** The {@link OffboardingRun} view of a visibility record. */
-export function runFromInfo(info: WorkflowExecutionInfo): OffboardingRun {
+/** The fields of a visibility record (or of a `describe()`, which has them too) that a run's view needs. */
+type RunFields = Pick<
+  WorkflowExecutionInfo,
+  'typedSearchAttributes' | 'workflowId' | 'runId' | 'status' | 'startTime' | 'closeTime'
+>;
+
+/** The {@link OffboardingRun} view of a visibility record or a description. */
+export function runFromInfo(info: RunFields): OffboardingRun {
   const sa = info.typedSearchAttributes;
   const tenantId = sa.get(searchAttributes.tenantId);
   return {
