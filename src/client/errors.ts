@@ -102,6 +102,20 @@ export class RequestRejectedError extends OffboardingClientError {
   }
 }
 
+/**
+ * The stop registry refused a `stopDeactivations`/`resumeDeactivations` Update; `reason` is its validator's (e.g. no
+ * such stop to resume). Same code as {@link RequestRejectedError}: a rejected request, exit 1.
+ */
+export class StopRequestRejectedError extends OffboardingClientError {
+  declare readonly code: typeof OffboardingErrorCode.RequestRejected;
+  constructor(
+    readonly request: 'stop' | 'resume',
+    readonly reason: string,
+  ) {
+    super(OffboardingErrorCode.RequestRejected, `${request} rejected: ${reason}; see "qlik-offboard stops"`);
+  }
+}
+
 /** How a run ended when it did not complete. */
 export type UnsuccessfulRunStatus = 'Failed' | 'Canceled' | 'Terminated' | 'TimedOut';
 

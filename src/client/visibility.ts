@@ -85,8 +85,14 @@ function iso(date: Date | undefined): string | undefined {
   return date ? date.toISOString() : undefined;
 }
 
-/** The {@link OffboardingRun} view of a visibility record. */
-export function runFromInfo(info: WorkflowExecutionInfo): OffboardingRun {
+/** The fields of a visibility record (or of a `describe()`, which has them too) that a run's view needs. */
+type RunFields = Pick<
+  WorkflowExecutionInfo,
+  'typedSearchAttributes' | 'workflowId' | 'runId' | 'status' | 'startTime' | 'closeTime'
+>;
+
+/** The {@link OffboardingRun} view of a visibility record or a description. */
+export function runFromInfo(info: RunFields): OffboardingRun {
   const sa = info.typedSearchAttributes;
   const tenantId = sa.get(searchAttributes.tenantId);
   return {
@@ -129,4 +135,35 @@ export async function listOffboardings(
     if (runs.length >= limit) break;
   }
   return runs;
+}
+
+/**
+ * The phases of an open offboarding that has not passed its deactivate step: `scheduled`, `validating`,
+ * `deactivating`, and `awaiting-approval` (contract v3). Some in `deactivating` may have sent theirs already.
+ */
+const BEFORE_DEACTIVATE_SENT = ['scheduled', 'validating', 'awaiting-approval', 'deactivating'] as const;
+
+/** The visibility query for the open offboardings of `selector` that have not passed the deactivate step. */
+export function notYetSentQuery(selector: { region?: string; requestedBy?: string }): string {
+  const a = searchAttributes;
+  const phases = BEFORE_DEACTIVATE_SENT.map(literal).join(', ');
+  const clauses = [
+    `WorkflowType = ${literal(WORKFLOW_TYPE)}`,
+    `ExecutionStatus = 'Running'`,
+    `${a.phase.name} IN (${phases})`,
+  ];
+  if (selector.region !== undefined) clauses.push(`${a.region.name} = ${literal(selector.region)}`);
+  if (selector.requestedBy !== undefined) clauses.push(`${a.requestedBy.name} = ${literal(selector.requestedBy)}`);
+  return clauses.join(' AND ');
+}
+
+/**
+ * How many open offboardings of `selector` have not passed the deactivate step (what a stop of that selector
+ * holds, at most: visibility lags a second or so, and some in `deactivating` may have sent theirs).
+ */
+export async function countNotYetSent(
+  client: Client,
+  selector: { region?: string; requestedBy?: string },
+): Promise<number> {
+  return (await client.workflow.count(notYetSentQuery(selector))).count;
 }

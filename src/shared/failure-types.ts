@@ -44,6 +44,16 @@ export const WarningType = {
 } as const;
 export type WarningType = (typeof WarningType)[keyof typeof WarningType];
 
+/**
+ * Retryable failures of the emergency-stop check a deactivate makes before it is sent (src/activities/stops.ts): the
+ * deactivate is not sent, and the attempt is retried.
+ */
+export const StopCheckFailureType = {
+  /** The stop registry could not be read (the server did not answer, or its memo is malformed). */
+  StopRegistryUnreadable: 'StopRegistryUnreadable',
+} as const;
+export type StopCheckFailureType = (typeof StopCheckFailureType)[keyof typeof StopCheckFailureType];
+
 /** The `type` of every failure `sendLifecycleEvent` throws. Only `WebhookRejected` is non-retryable. */
 export const WebhookFailureType = {
   WebhookRejected: 'WebhookRejected',

@@ -21,7 +21,8 @@ export interface InputProblem {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; problems: InputProblem[] };
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** Control characters, refused in one-line audit fields (`requestedBy`, and the stop registry's `by`). */
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /** Characters that would garble or spoof a terminal line when a field name is echoed: controls, line and bidi marks. */
 const UNPRINTABLE =
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -40,14 +41,15 @@ const MORE_FIELD = '(more)';
 
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(INPUT_FIELDS);
 
-function typeName(value: unknown): string {
+/** The JSON type of `value` as problems name it: `null`, `array`, `string`, … */
+export function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
 }
 
 /** True for a value that may carry fields: an object that is neither null nor an array (any prototype, or none). */
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -73,7 +75,7 @@ function escapeUnprintable(s: string): string {
 }
 
 /** Collects problems, keeping the first {@link MAX_PROBLEMS} and counting the rest (a huge object costs no memory). */
-class Problems {
+export class Problems {
   private readonly listed: InputProblem[] = [];
   private more = 0;
 
@@ -96,7 +98,7 @@ function moreProblems(count: number): InputProblem {
 }
 
 /** Own property `field` of `record`: never one inherited from a prototype (`constructor`, `toString`, …). */
-function own(record: Record<string, unknown>, field: string): unknown {
+export function own(record: Record<string, unknown>, field: string): unknown {
   return Object.hasOwn(record, field) ? record[field] : undefined;
 }
 

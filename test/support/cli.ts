@@ -1,4 +1,5 @@
 /** Helpers shared by the client tests: inputs for simulator tenants, waiting for visibility, running the CLI. */
+import { PassThrough } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client';
 import type { OffboardingInput } from '../../src/shared/contract';
@@ -35,17 +36,28 @@ export function cliEnv(env: TestWorkflowEnvironment, h: Harness): Record<string,
   };
 }
 
-/** Runs the CLI in-process and captures its output. */
+/** A terminal's input on which a person types `answer` (and then nothing more). */
+function terminalTyping(answer: string): PassThrough & { isTTY: boolean } {
+  const input = Object.assign(new PassThrough(), { isTTY: true });
+  input.end(answer);
+  return input;
+}
+
+/**
+ * Runs the CLI in-process and captures its output. `answer`: stdin is a terminal on which that is typed (without it,
+ * stdin is no terminal).
+ */
 export async function cli(
   argv: string[],
   environment: Record<string, string>,
-  options: { tty?: boolean; cwd?: string } = {},
+  options: { tty?: boolean; cwd?: string; answer?: string } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
     stdout: { write: (s: string) => (stdout += s), isTTY: options.tty === true },
     stderr: { write: (s: string) => (stderr += s) },
+    ...(options.answer !== undefined ? { stdin: terminalTyping(options.answer) } : {}),
     env: environment,
     cwd: options.cwd,
   });

@@ -25,7 +25,10 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
 
-/** Parses `argv` for `verb`; `positionals` names the expected positional arguments (all required). */
+/**
+ * Parses `argv` for `verb`; `positionals` names the expected positional arguments, required unless the name ends in
+ * `?` (optional ones come last).
+ */
 export function parseVerbArgs<O extends OptionSpecs>(
   verb: string,
   argv: string[],
@@ -46,8 +49,10 @@ export function parseVerbArgs<O extends OptionSpecs>(
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) return { values, positionals: parsed.positionals };
-  if (parsed.positionals.length !== positionals.length) {
-    const expected = positionals.length === 0 ? 'no arguments' : positionals.map((p) => `<${p}>`).join(' ');
+  const required = positionals.filter((p) => !p.endsWith('?')).length;
+  if (parsed.positionals.length < required || parsed.positionals.length > positionals.length) {
+    const shown = positionals.map((p) => (p.endsWith('?') ? `[${p.slice(0, -1)}]` : `<${p}>`));
+    const expected = positionals.length === 0 ? 'no arguments' : shown.join(' ');
     const got = parsed.positionals.length === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ');
     throw new UsageError(`${verb} takes ${expected} (got ${got})`, verb);
   }

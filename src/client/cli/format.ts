@@ -131,8 +131,9 @@ export function statusLines(status: OffboardingStatus, nowMs = Date.now()): stri
   return out;
 }
 
-/** The contract field → CLI flag of `start`. */
+/** The contract field → CLI flag of `start`, and of `stop` and `resume` (`by`). */
 export const FIELD_FLAGS: Record<string, string> = {
+  by: '--by',
   tenantId: '--tenant-id',
   hostname: '--hostname',
   region: '--region',

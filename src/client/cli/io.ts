@@ -7,10 +7,20 @@ export interface Output {
   isTTY?: boolean;
 }
 
+/** Where the CLI reads a confirmation from; `isTTY` says a person may answer. */
+export interface Input extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+}
+
 /** The CLI's surroundings: its output streams and environment (`process.*` when run as a program). */
 export interface CliIo {
   stdout: Output;
   stderr: Output;
+  /**
+   * Where a confirmation is read (verbs that act on a selection ask on a terminal). Absent, or not a terminal: they
+   * act only with `--yes`.
+   */
+  stdin?: Input;
   /** Environment for the Temporal connection, task queue and Web UI link (default `process.env`). */
   env?: Env;
   /** Base directory of relative file names (default `process.cwd()`). */

@@ -1,7 +1,12 @@
 /** The `qlik-offboard` program: runs the CLI on the process's arguments and exits with its code. */
 import { runCli } from './run-cli';
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+}).then(
   (code) => {
     process.exitCode = code;
   },

@@ -22,6 +22,7 @@ import { resultVerb } from './verbs/result';
 import { startVerb } from './verbs/start';
 import { statusVerb } from './verbs/status';
 import { cancelVerb, reactivateVerb } from './verbs/steer';
+import { resumeVerb, stopsVerb, stopVerb } from './verbs/stops';
 import type { Verb } from './verbs/verb';
 import { watchVerb } from './verbs/watch';
 
@@ -36,7 +37,13 @@ const VERBS: Verb[] = [
   listVerb,
   watchVerb,
   reportVerb,
+  stopVerb,
+  resumeVerb,
+  stopsVerb,
 ];
+
+/** Verbs whose flags are named after the contract's fields: a problem names the flag too (`region: … [--region]`). */
+const VERBS_WITH_FIELD_FLAGS: ReadonlySet<string> = new Set(['start', 'stop', 'resume']);
 
 function globalHelp(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));
@@ -52,6 +59,9 @@ Run "qlik-offboard <command> --help" for the options of a command. Every command
 Temporal connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_API_KEY,
 TEMPORAL_TLS_*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE. Task queue: TEMPORAL_TASK_QUEUE (tenant-offboarding).
 Web UI links: TEMPORAL_UI_URL (http://localhost:8233).
+
+Emergency stop ("the file was wrong"): stop --region R (or --requested-by X), check with stops and list, then
+cancel the selection: cancel --requested-by X --by WHO; resume when it is safe.
 
 Exit codes: 0 success; 1 error, rejected request, or (result) a run that ended Failed/Canceled/Terminated;
 2 bad input; 3 no offboarding for that tenant.`;
@@ -81,7 +91,9 @@ function reportError(ctx: Context, verb: string | undefined, error: unknown): Ex
       ctx.err(JSON.stringify({ error: { ...typed, code: typed.code, message: typed.message } }));
     } else if (typed instanceof InvalidInputError) {
       ctx.err(`${command}: invalid input; nothing was sent:`);
-      for (const line of problemLines(typed.problems, verb === 'start')) ctx.err(`  ${line}`);
+      for (const line of problemLines(typed.problems, verb !== undefined && VERBS_WITH_FIELD_FLAGS.has(verb))) {
+        ctx.err(`  ${line}`);
+      }
       ctx.err(`See "${command} --help".`);
     } else {
       ctx.err(`${command}: ${typed.message}`);
