@@ -1,8 +1,10 @@
+import { Context } from '@temporalio/activity';
 import type { WorkerConfig } from '../config/worker-config';
 import type { QlikClient } from '../qlik/types';
 import { createEarlierRuns } from './earlier-runs';
 import { createProbeLoops } from './probe-loops';
 import { createQlikCalls } from './qlik-calls';
+import { findStop } from './stops';
 import { createReactivation } from './reactivation';
 import { createSettingsActivity } from './settings';
 import type { LifecycleEvent } from './types';
@@ -20,7 +22,10 @@ export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? Date.now;
   return {
     ...createSettingsActivity(deps.config),
-    ...createQlikCalls({ qlik: deps.qlik }),
+    ...createQlikCalls({
+      qlik: deps.qlik,
+      stopFor: (selector) => findStop(Context.current().client, deps.config.taskQueue, selector),
+    }),
     ...createProbeLoops({ qlik: deps.qlik, now }),
     ...createReactivation({ qlik: deps.qlik, now }),
     ...createEarlierRuns(),

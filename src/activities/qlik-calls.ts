@@ -27,13 +27,18 @@ export function createQlikCalls(deps: { qlik: QlikClient; stopFor?: StopCheck })
     /**
      * One deactivate attempt (revision 2: the workflow schedules each attempt as its own activity, so that one the
      * server cancels before it started is known never to have been sent). An emergency stop is checked last thing
-     * before the request, so that a stop holds back every attempt that had not reached Qlik yet. A failure to read
-     * the stops fails the attempt without sending (retryable): never send when the stops cannot be known.
+     * before the request, so that a stop holds back every attempt that had not reached Qlik yet. When the stops
+     * cannot be read the attempt is not sent either, and says so: the workflow must know that nothing was sent.
      */
     async deactivateAttempt(
       input: TenantRef & { purgeAfterDays?: number; requestedBy?: string },
     ): Promise<DeactivateAttemptResult> {
-      const stop = await stopFor?.({ region: input.region, requestedBy: input.requestedBy });
+      let stop: DeactivationStop | undefined;
+      try {
+        stop = await stopFor?.({ region: input.region, requestedBy: input.requestedBy });
+      } catch (error) {
+        return { sent: false, stopsUnreadable: error instanceof Error ? error.message : String(error) };
+      }
       if (stop) return { sent: false, stop };
       const { requestedBy: _notForQlik, ...call } = input;
       // No cancellation signal: a request once sent is never interrupted, and a started attempt always reports

@@ -2,6 +2,7 @@
  * What the workflow and the activities exchange. Type-only for the workflow (it never imports activity code).
  */
 import type { OffboardingPolicy } from '../shared/policy';
+import type { Stop } from '../shared/stops';
 import type { OffboardingTimings } from '../config/worker-config';
 import type { DeactivateAnswer, ProbeAnswer, ProbeState, TenantRef } from '../qlik/types';
 
@@ -110,18 +111,14 @@ export interface CallFailureDetails {
 }
 
 /** A stop of not-yet-sent deactivations (`qlik-offboard stop`), as the deactivate attempt found it. */
-export interface DeactivationStop {
-  id: string;
-  region?: string;
-  requestedBy?: string;
-  reason: string;
-  by: string;
-  at: string;
-}
+export type DeactivationStop = Stop;
 
 /** What one deactivate attempt did (revision 2): sent the request and got Qlik's answer, or held it back. */
 export type DeactivateAttemptResult =
-  { sent: true; answer: DeactivateAnswer & { answeredAt: string } } | { sent: false; stop: DeactivationStop };
+  | { sent: true; answer: DeactivateAnswer & { answeredAt: string } }
+  | { sent: false; stop: DeactivationStop }
+  /** The stops could not be read: not sent (an emergency stop fails closed). */
+  | { sent: false; stopsUnreadable: string };
 
 /** Lifecycle events POSTed to the customer-lifecycle system's webhook (when the worker has one configured). */
 export type LifecycleEventKind = 'deactivated' | 'grace-extended' | 'reactivated' | 'final-report';

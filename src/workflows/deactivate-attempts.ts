@@ -72,7 +72,7 @@ export async function deactivateInAttempts(attempts: DeactivateAttempts): Promis
     const ended = await oneAttempt(attempts, attempt);
     if (ended.kind === 'not-started') continue;
     if (ended.kind === 'held') {
-      record.setLastError({ type: WarningType.DeactivationHeld, message: heldMessage(ended.stop) });
+      record.setLastError({ type: WarningType.DeactivationHeld, message: ended.message });
       await pause(attempts, holdMs);
       holdMs = Math.min(holdMs * 2, BACKOFF.maximumMs);
       continue;
@@ -90,7 +90,8 @@ export async function deactivateInAttempts(attempts: DeactivateAttempts): Promis
 
 type AttemptEnd =
   | { kind: 'not-started' }
-  | { kind: 'held'; stop: DeactivationStop }
+  /** Not sent: a stop holds it, or the stops could not be read. */
+  | { kind: 'held'; message: string }
   | Extract<DeactivateOutcome, { kind: 'answered' }>
   | { kind: 'failed'; failure: CallFailure; final: boolean };
 
@@ -118,7 +119,12 @@ async function oneAttempt(attempts: DeactivateAttempts, attempt: number): Promis
   if (decidedFirst) scope.cancel();
   try {
     const ended = await result;
-    return ended.sent ? { kind: 'answered', answer: ended.answer } : { kind: 'held', stop: ended.stop };
+    if (ended.sent) return { kind: 'answered', answer: ended.answer };
+    const message =
+      'stop' in ended
+        ? heldMessage(ended.stop)
+        : `deactivate not sent: the emergency stops could not be read (${ended.stopsUnreadable}); trying again`;
+    return { kind: 'held', message };
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause instanceof CancelledFailure) return { kind: 'not-started' };
     const cause = error instanceof ActivityFailure ? error.cause : error;
