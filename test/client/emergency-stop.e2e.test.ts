@@ -10,11 +10,9 @@
  * - the tenants whose deactivate had not been sent got no call at all;
  * - with the stop in force a new deactivate waits (held), and `resume` lets it go.
  *
- * NEEDS THE WORKFLOW'S PART (the lead's change to the deactivate path: one activity per attempt that checks
- * `findStop` before sending, "held" handled in the workflow, and a never-sent deactivate withdrawn by a cancel).
- * Until it lands, the deactivates queued before the stop are still sent after it, so the tests marked
- * `[needs the workflow's stop check]` fail; the others pass either way (the queued deactivates are sent, then
- * undone), only slower.
+ * The workflow's part: each deactivate attempt checks the stops last thing before it is sent (held while stopped),
+ * and a cancel withdraws a deactivate never sent. Before it (rules revision 1), the deactivates queued before the
+ * stop were still sent after it: 29 of them in this test.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { getOffboardingResult, getOffboardingStatus, startOffboarding } from '../../src/client';
