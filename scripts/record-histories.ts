@@ -30,6 +30,7 @@ import {
   statusQuery,
 } from '../src/workflows/definitions';
 import type { offboardTenant } from '../src/workflows';
+import { resumeDeactivations, stopDeactivations } from '../src/client/stops';
 import { ROOT, temporalBinary } from '../harness/repo';
 import { CLIENT_SECRETS, hostnameOf, tenant } from '../harness/simulator';
 import { type Harness, startHarness } from '../harness/workers';
@@ -464,6 +465,23 @@ const DRIVERS: Record<ReplayPath, Driver> = {
         20,
       );
       await handle.signal(cancelSignal, message);
+      return handle;
+    },
+  },
+  'held-deactivating': {
+    ends: 'purged',
+    drive: async (h, id) => {
+      // A stop of this path's requester only, so that the other paths of the group go on.
+      const requestedBy = `record-${id}`;
+      const stop = { requestedBy, reason: 'recorded for the replay test', by: 'record-histories' };
+      await stopDeactivations(h.client, stop, { taskQueue: h.taskQueue });
+      const handle = await start(h, input(id, { requestedBy }));
+      await waitFor(
+        'the deactivate held',
+        async () => (await handle.query(statusQuery)).lastError?.type === 'DeactivationHeld',
+        30_000,
+      );
+      await resumeDeactivations(h.client, { requestedBy, by: 'record-histories' }, { taskQueue: h.taskQueue });
       return handle;
     },
   },

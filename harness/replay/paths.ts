@@ -57,6 +57,7 @@ export const REPLAY_PATHS = {
     'Temporal cancellation request while the deactivate waits on the queue: withdrawn, no call, Canceled',
   'cancelled-between-deactivate-attempts':
     'cancel after a 503 attempt, before the retry: the host stays "active" for the verify timeout: no reactivation',
+  'held-deactivating': 'an emergency stop holds the deactivate back (DeactivationHeld); resumed; purged',
   // "[4 of 4] Grace-period controls":
   'grace-extended': 'extendGracePeriod applied: the purge date moves; purged at the new date',
   'grace-extension-refused': 'extendGracePeriod refused (403): the date stands; purged',
