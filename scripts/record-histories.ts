@@ -178,7 +178,9 @@ const DRIVERS: Record<ReplayPath, Driver> = {
   },
   'purged-deactivation-not-observed': {
     ends: 'purged',
-    faults: (tenantId) => [{ route: 'probe', tenantId, kind: '503', times: 12 }],
+    // The host asks for 1 s between probes (its 503's retry-after): five cover the 3 s verify timeout, and leave
+    // the purge confirmation well within its overdue window.
+    faults: (tenantId) => [{ route: 'probe', tenantId, kind: '503', times: 5 }],
     drive: (h, id) => start(h, input(id)),
   },
   'purged-after-not-before': {
