@@ -66,8 +66,7 @@ export async function deactivateInAttempts(attempts: DeactivateAttempts): Promis
   // retry takes one of the region's registration slots.
   let holdMs = Math.max(1_000, timings.probeInitialIntervalMs * 6);
   for (let attempt = 1; ; attempt++) {
-    if (attempts.decided())
-      return (record.status.deactivateAttemptsStarted ?? 0) > 0 ? { kind: 'interrupted' } : { kind: 'withdrawn' };
+    if (attempts.decided()) return started > 0 ? { kind: 'interrupted' } : { kind: 'withdrawn' };
     if (attempts.mustContinueAsNew()) return { kind: 'continue-as-new' };
     const ended = await oneAttempt(attempts, attempt);
     if (ended.kind === 'not-started') continue;
