@@ -110,13 +110,13 @@ beforeAll(async () => {
 afterAll(() => stopLocalHarness(h, env));
 
 describe('stop, the file was wrong', () => {
-  it("no deactivate request reached Qlik after stop returned", async () => {
+  it('no deactivate request reached Qlik after stop returned', async () => {
     const { stopReturnedAt } = await observed;
     const late = deactivates().filter((r) => r.at > stopReturnedAt + CHECK_TO_SEND_MS);
     expect(late.map((r) => `${r.tenantId} #${r.seq} ${r.at - stopReturnedAt} ms after the stop`)).toEqual([]);
   }, 300_000);
 
-  it("while stopped, the queued deactivates waited", async () => {
+  it('while stopped, the queued deactivates waited', async () => {
     const { sentWhileStopped, sentBeforeStop } = await observed;
     expect(sentBeforeStop.size).toBeGreaterThanOrEqual(SENT_BEFORE_STOP);
     expect(sentBeforeStop.size).toBeLessThan(WAVE);
@@ -137,7 +137,7 @@ describe('stop, the file was wrong', () => {
     expect(notActive).toEqual([]);
   }, 300_000);
 
-  it("a tenant whose deactivate was not sent got no call at all", async () => {
+  it('a tenant whose deactivate was not sent got no call at all', async () => {
     const { sentBeforeStop } = await observed;
     const touched = ids
       .filter((id) => !sentBeforeStop.has(id))
@@ -150,7 +150,7 @@ describe('stop, the file was wrong', () => {
     expect(touched).toEqual([]);
   }, 300_000);
 
-  it("with the stop in force a new deactivate is held; resume lets it go", async () => {
+  it('with the stop in force a new deactivate is held; resume lets it go', async () => {
     await observed;
     h.sim.addTenant(tenant('WaveLate1'));
     await startOffboarding(h.client, inputFor('WaveLate1', { requestedBy: 'someone-else', purgeAfterDays: 90 }), {
