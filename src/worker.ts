@@ -13,6 +13,7 @@ import { createQlikClient } from './qlik/create-qlik-client';
 import { createReportActivities } from './reports';
 import { temporalConnectionConfig } from './temporal-connection';
 import { createWorkers, runWorkers } from './worker/create-workers';
+import { describeVersioning } from './worker/versioning';
 import { workflowBundleOptions } from './worker/workflow-bundle';
 import { createLogger } from './worker/logger';
 import { missingSearchAttributes } from './worker/search-attributes-check';
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
   logger.info(
     `worker polling ${config.taskQueue} on ${connectionOptions.address} (namespace ${namespace}); regions ${config.regions.join(', ')}; ` +
       `registration calls limited to ${config.registerCallsPerMinute}/min per region; ` +
-      `up to ${config.maxCachedWorkflows} workflows cached, heap limit ${heapLimitMb()} MB`,
+      `up to ${config.maxCachedWorkflows} workflows cached, heap limit ${heapLimitMb()} MB; ` +
+      describeVersioning(config.deploymentVersion),
   );
   try {
     await runWorkers(workers);

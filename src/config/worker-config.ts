@@ -3,7 +3,9 @@
  * as a whole: every missing or malformed value is reported, not just the first. Nothing else reads `process.env`.
  */
 import { readFileSync } from 'node:fs';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { taskQueueFrom } from './task-queue';
+import { deploymentVersionFrom } from './deployment-version';
 import { isDnsName, isRegionCode } from '../shared/contract';
 import { parseDuration } from './duration';
 import { isLoopbackTemplate } from '../qlik/url-template';
@@ -39,6 +41,8 @@ export interface WorkerConfig {
   metricsAddress?: string;
   logFormat: 'text' | 'json';
   uiUrl: string;
+  /** This build's Worker Deployment Version (`OFFBOARD_DEPLOYMENT_NAME`, `OFFBOARD_BUILD_ID`); absent: unversioned. */
+  deploymentVersion?: WorkerDeploymentVersion;
   /** When runs continue as new (not from the environment: the default suits every deployment; tests lower it). */
   historyBounds?: { events: number; bytes: number };
 }
@@ -267,6 +271,9 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   if (logFormat !== 'text' && logFormat !== 'json')
     reader.problems.push(`LOG_FORMAT: "${logFormat}" is not text or json`);
 
+  const deployment = deploymentVersionFrom(env);
+  reader.problems.push(...deployment.problems);
+
   const config: WorkerConfig = {
     taskQueue: taskQueueFrom(env),
     regions,
@@ -286,6 +293,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     metricsAddress,
     logFormat: logFormat === 'json' ? 'json' : 'text',
     uiUrl: reader.text('TEMPORAL_UI_URL', 'http://localhost:8233').replace(/\/+$/, ''),
+    deploymentVersion: deployment.version,
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

@@ -3,6 +3,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import type { WorkerConfig } from '../config/worker-config';
 import type { QlikClient } from '../qlik/types';
 import { registerWorkerOptions } from '../registration-budget';
+import { workflowWorkerVersioning } from './versioning';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -19,7 +20,8 @@ export interface WorkerSetup {
 /**
  * The workers of one process: the main one (workflows, probes, local activities) on the contract's task queue, and
  * one per served region for its registration calls, whose rate the server enforces across every worker process
- * (the registration budget: `src/registration-budget.ts`).
+ * (the registration budget: `src/registration-budget.ts`). Only the main one takes the build's Worker Deployment
+ * Version (./versioning.ts).
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const { connection, namespace, config, qlik, reports } = setup;
@@ -32,8 +34,15 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     ...setup.workflows,
     maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownGraceTime: '30s',
+    ...workflowWorkerVersioning(config.deploymentVersion),
     ...setup.options,
   });
+  // Unversioned even in a versioned deployment: these workers run activities only, and the server does not need
+  // them versioned. It hands an auto-upgrade run's activity on a queue that no deployment version polls to that
+  // queue's unversioned pollers (seen on server 1.32; test/worker/deploy-versioning.e2e.test.ts depends on it). So
+  // each region keeps one queue and one server-side rate limit (the registration budget), whichever builds run.
+  // During an overlap either build may run a registration call, as in any rolling deploy: activity names and
+  // shapes stay compatible (README, "Changing the workflow safely").
   const registerWorkers = await Promise.all(
     config.regions.map((region) =>
       Worker.create({

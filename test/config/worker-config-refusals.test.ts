@@ -121,6 +121,12 @@ const CASES: Array<[string, Record<string, string | undefined>, string, RegExp]>
     'OFFBOARD_PROBE_INITIAL_INTERVAL',
     /below the minimum of 1s/,
   ],
+  [
+    'a build ID without its deployment name',
+    { OFFBOARD_BUILD_ID: 'build-2' },
+    'OFFBOARD_DEPLOYMENT_NAME',
+    /OFFBOARD_BUILD_ID is set but OFFBOARD_DEPLOYMENT_NAME is not: set both .* or neither/,
+  ],
 ];
 
 /** Starts the worker with the good environment changed by `changes`; asserts the refusal. */
