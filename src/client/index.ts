@@ -13,8 +13,8 @@ export {
   validInput,
 } from './start';
 export type { StartOptions, StartedOffboarding } from './start';
-export { cancelOffboarding, reactivateTenant } from './steer';
-export type { RunSelector } from './steer';
+export { approveOffboarding, cancelOffboarding, reactivateTenant } from './steer';
+export type { ApprovalSelector, RunSelector } from './steer';
 export { getOffboardingResult, getOffboardingStatus } from './read';
 export { buildListQuery, listOffboardings } from './visibility';
 export type { ListFilters, OffboardingRun } from './visibility';

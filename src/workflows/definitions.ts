@@ -5,7 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { MESSAGE_NAMES } from '../shared/contract';
-import type { MessageArgs, OffboardingStatus } from '../shared/contract';
+import type { ApprovalArgs, MessageArgs, OffboardingStatus } from '../shared/contract';
 
 /** Stop the offboarding: reactivates the tenant if it may have been deactivated; outcome `cancelled`. */
 export const cancelSignal = defineSignal<[MessageArgs?]>(MESSAGE_NAMES.cancelSignal);
@@ -17,6 +17,11 @@ export const cancelUpdate = defineUpdate<OffboardingStatus, [MessageArgs | undef
 export const reactivateUpdate = defineUpdate<OffboardingStatus, [MessageArgs | undefined]>(
   MESSAGE_NAMES.reactivateUpdate,
 );
+/**
+ * ("[4 of 4]") Approve the offboarding under the four-eyes policy (`OFFBOARD_APPROVAL=required`): accepted in
+ * `scheduled` (taking effect at notBefore) and `awaiting-approval`; answers the status once the approval is recorded.
+ */
+export const approveUpdate = defineUpdate<OffboardingStatus, [ApprovalArgs]>(MESSAGE_NAMES.approveUpdate);
 /** The current status; answers on open and closed runs. */
 export const statusQuery = defineQuery<OffboardingStatus>(MESSAGE_NAMES.statusQuery);
 
