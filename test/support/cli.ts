@@ -1,6 +1,7 @@
 /** Helpers shared by the client tests: inputs for simulator tenants, waiting for visibility, running the CLI. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client';
+import type { Input } from '../../src/client/cli/io';
 import type { OffboardingInput } from '../../src/shared/contract';
 import { hostnameOf } from '../../harness/simulator';
 import { waitFor } from '../../harness/wait';
@@ -35,17 +36,18 @@ export function cliEnv(env: TestWorkflowEnvironment, h: Harness): Record<string,
   };
 }
 
-/** Runs the CLI in-process and captures its output. */
+/** Runs the CLI in-process and captures its output; `stdin` answers its questions (none: no terminal). */
 export async function cli(
   argv: string[],
   environment: Record<string, string>,
-  options: { tty?: boolean; cwd?: string } = {},
+  options: { tty?: boolean; cwd?: string; stdin?: Input } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
     stdout: { write: (s: string) => (stdout += s), isTTY: options.tty === true },
     stderr: { write: (s: string) => (stderr += s) },
+    stdin: options.stdin,
     env: environment,
     cwd: options.cwd,
   });

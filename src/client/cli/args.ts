@@ -25,12 +25,16 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
 
-/** Parses `argv` for `verb`; `positionals` names the expected positional arguments (all required). */
+/**
+ * Parses `argv` for `verb`; `positionals` names the required positional arguments, `optional` those that may follow
+ * them.
+ */
 export function parseVerbArgs<O extends OptionSpecs>(
   verb: string,
   argv: string[],
   options: O,
   positionals: string[] = [],
+  optional: string[] = [],
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   let parsed;
   try {
@@ -46,8 +50,10 @@ export function parseVerbArgs<O extends OptionSpecs>(
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) return { values, positionals: parsed.positionals };
-  if (parsed.positionals.length !== positionals.length) {
-    const expected = positionals.length === 0 ? 'no arguments' : positionals.map((p) => `<${p}>`).join(' ');
+  const given = parsed.positionals.length;
+  if (given < positionals.length || given > positionals.length + optional.length) {
+    const names = [...positionals.map((p) => `<${p}>`), ...optional.map((p) => `[<${p}>]`)];
+    const expected = names.length === 0 ? 'no arguments' : names.join(' ');
     const got = parsed.positionals.length === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ');
     throw new UsageError(`${verb} takes ${expected} (got ${got})`, verb);
   }

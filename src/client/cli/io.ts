@@ -7,10 +7,20 @@ export interface Output {
   isTTY?: boolean;
 }
 
-/** The CLI's surroundings: its output streams and environment (`process.*` when run as a program). */
+/** Where the CLI reads a person's answer from (`approve --all` asks before it approves). */
+export interface Input {
+  /** True when a person can answer: the CLI asks only then. */
+  isTTY?: boolean;
+  /** One line of input without its line break; undefined at the end of the input. */
+  readLine(): Promise<string | undefined>;
+}
+
+/** The CLI's surroundings: its streams and environment (`process.*` when run as a program). */
 export interface CliIo {
   stdout: Output;
   stderr: Output;
+  /** Answers to questions; without it the CLI has no terminal to ask on. */
+  stdin?: Input;
   /** Environment for the Temporal connection, task queue and Web UI link (default `process.env`). */
   env?: Env;
   /** Base directory of relative file names (default `process.cwd()`). */

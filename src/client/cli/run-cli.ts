@@ -14,6 +14,7 @@ import { Context } from './context';
 import { problemLines } from './format';
 import { CliErrorCode } from '../../shared/failure-types';
 import { type CliIo, EXIT, type ExitCode } from './io';
+import { approveVerb } from './verbs/approve';
 import { bulkVerb } from './verbs/bulk';
 import { listVerb } from './verbs/list';
 import { reportVerb } from './verbs/report';
@@ -29,6 +30,7 @@ const VERBS: Verb[] = [
   statusVerb,
   cancelVerb,
   reactivateVerb,
+  approveVerb,
   resultVerb,
   bulkVerb,
   listVerb,
@@ -118,7 +120,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     );
   }
   try {
-    const { values, positionals } = parseVerbArgs(verb.name, rest, verb.options, verb.positionals);
+    const { values, positionals } = parseVerbArgs(
+      verb.name,
+      rest,
+      verb.options,
+      verb.positionals,
+      verb.optionalPositionals,
+    );
     if (values.help) {
       ctx.out(verb.help);
       return EXIT.ok;

@@ -14,6 +14,8 @@ export interface Verb {
   options: OptionSpecs;
   /** Names of the required positional arguments. */
   positionals?: string[];
+  /** Names of positional arguments that may follow the required ones. */
+  optionalPositionals?: string[];
   run(ctx: Context, values: FlagValues, positionals: string[]): Promise<ExitCode>;
 }
 
