@@ -21,6 +21,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { FaultRule, SimulatorOptions } from '../src/simulator';
 import { workflowIdFor, type MessageArgs, type OffboardingInput } from '../src/shared/contract';
 import {
+  approveUpdate,
   cancelSignal,
   cancelUpdate,
   extendUpdate,
@@ -55,7 +56,10 @@ type Group =
   | 'storm'
   | 'storm-reactivating'
   | 'backlog'
-  | 'extension';
+  | 'extension'
+  | 'approval'
+  | 'approval-expiring'
+  | 'approval-storm';
 
 interface Driver {
   /** How the run must end for its history to cover the path: an outcome, `failed <type>` or `canceled`. */
@@ -166,6 +170,42 @@ async function queuedBehindBacklog(h: Harness, id: string): Promise<{ handle: Ha
 
 /** The `storm` group's history bound: low, so that a few hundred signals make a run continue as new. */
 const STORM_HISTORY_BOUND = 200;
+
+/** Someone other than `input()`'s requester. */
+const approval = { approvedBy: 'record-histories-approver', reason: 'recorded for the replay test' };
+
+/** Starts a run under OFFBOARD_APPROVAL=required and approves it once it awaits approval. */
+async function approveWhenAwaiting(h: Harness, id: string): Promise<Handle> {
+  const handle = await inPhase(h, await start(h, input(id)), 'awaiting-approval');
+  await handle.executeUpdate(approveUpdate, { args: [approval] });
+  return handle;
+}
+
+/**
+ * Grows the history of a run awaiting approval (signals of a name it does not handle) until it continues as new,
+ * then approves the run that took over.
+ */
+async function continueAsNewAwaitingApproval(h: Harness, id: string): Promise<{ firstRunId: string }> {
+  const handle = await inPhase(h, await start(h, input(id)), 'awaiting-approval');
+  const firstRunId = (await handle.describe()).runId;
+  const latest = () => h.client.workflow.getHandle(handle.workflowId);
+  for (let sent = 0; sent < 2 * APPROVAL_STORM_HISTORY_BOUND; sent += 20) {
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        latest()
+          .signal('noise', {})
+          .catch(() => undefined),
+      ),
+    );
+  }
+  await waitFor('the continue-as-new', async () => (await latest().describe()).runId !== firstRunId, 30_000, 100);
+  await inPhase(h, latest(), 'awaiting-approval');
+  await latest().executeUpdate(approveUpdate, { args: [approval] });
+  return { firstRunId };
+}
+
+/** The `approval-storm` group's history bound: a few dozen signals make a waiting run continue as new. */
+const APPROVAL_STORM_HISTORY_BOUND = 60;
 
 const DRIVERS: Record<ReplayPath, Driver> = {
   purged: { ends: 'purged', drive: (h, id) => start(h, input(id)) },
@@ -531,6 +571,48 @@ const DRIVERS: Record<ReplayPath, Driver> = {
       return h.client.workflow.getHandle(workflowIdFor(id));
     },
   },
+  approved: { ends: 'purged', group: 'approval', drive: approveWhenAwaiting },
+  'approved-while-scheduled': {
+    ends: 'purged',
+    group: 'approval',
+    drive: async (h, id) => {
+      const notBefore = new Date(Date.now() + 3_000).toISOString();
+      const handle = await inPhase(h, await start(h, input(id, { notBefore })), 'scheduled');
+      await handle.executeUpdate(approveUpdate, { args: [approval] });
+      return handle;
+    },
+  },
+  'approval-expired': { ends: 'approval-expired', group: 'approval-expiring', drive: (h, id) => start(h, input(id)) },
+  'cancelled-awaiting-approval': {
+    ends: 'cancelled',
+    group: 'approval',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id)), 'awaiting-approval');
+      await handle.signal(cancelSignal, message);
+      return handle;
+    },
+  },
+  'failed-approval-without-requester': {
+    ends: 'failed InvalidInput',
+    group: 'approval',
+    drive: (h, id) => start(h, input(id, { requestedBy: undefined })),
+  },
+  'continued-as-new-awaiting-approval': {
+    ends: 'purged',
+    group: 'approval-storm',
+    drive: async (h, id) => {
+      const { firstRunId } = await continueAsNewAwaitingApproval(h, id);
+      return h.client.workflow.getHandle(workflowIdFor(id), firstRunId);
+    },
+  },
+  'resumed-awaiting-approval': {
+    ends: 'purged',
+    group: 'approval-storm',
+    drive: async (h, id) => {
+      await continueAsNewAwaitingApproval(h, id);
+      return h.client.workflow.getHandle(workflowIdFor(id));
+    },
+  },
 };
 
 const tenantIdOf = (p: ReplayPath) => `replay-${p}`;
@@ -566,6 +648,11 @@ function groupSettings(
   if (group === 'omit') sim.omitPurgeDate = true;
   if (group === 'reports')
     Object.assign(env, { REPORT_WEBHOOK_URL: webhookUrl, REPORT_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  // Long enough that the drivers approve or cancel well within it; the expiring group's runs are never approved.
+  if (group === 'approval' || group === 'approval-storm')
+    Object.assign(env, { OFFBOARD_APPROVAL: 'required', OFFBOARD_APPROVAL_TIMEOUT: '10m' });
+  if (group === 'approval-expiring')
+    Object.assign(env, { OFFBOARD_APPROVAL: 'required', OFFBOARD_APPROVAL_TIMEOUT: '2s' });
   return { sim, env };
 }
 
@@ -650,6 +737,8 @@ async function main(): Promise<void> {
       }
       if (group === 'storm' || group === 'storm-reactivating')
         h.config.historyBounds = { events: STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
+      if (group === 'approval-storm')
+        h.config.historyBounds = { events: APPROVAL_STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
       await h.startWorkers();
       try {
         await Promise.all(

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   logger.info(
     `worker polling ${config.taskQueue} on ${connectionOptions.address} (namespace ${namespace}); regions ${config.regions.join(', ')}; ` +
       `registration calls limited to ${config.registerCallsPerMinute}/min per region; ` +
+      `approval ${config.approval.mode === 'required' ? `required (expires after ${config.approval.timeoutMs} ms)` : 'off'}; ` +
       `up to ${config.maxCachedWorkflows} workflows cached, heap limit ${heapLimitMb()} MB; ` +
       describeVersioning(config.deploymentVersion),
   );

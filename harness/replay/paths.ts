@@ -63,6 +63,14 @@ export const REPLAY_PATHS = {
   'grace-extension-refused': 'extendGracePeriod refused (403): the date stands; purged',
   'grace-extension-withdrawn':
     "cancel while the extension's repeat deactivate waits on the queue: withdrawn; reactivated",
+  // "[4 of 4] Grace-period controls", four-eyes approval (OFFBOARD_APPROVAL=required):
+  approved: 'waits in awaiting-approval, approved by someone other than the requester, then offboarded: purged',
+  'approved-while-scheduled': 'approved while waiting for notBefore: deactivates at notBefore without waiting again',
+  'approval-expired': 'not approved within OFFBOARD_APPROVAL_TIMEOUT: approval-expired, no tenant call',
+  'cancelled-awaiting-approval': 'cancel while awaiting approval: cancelled, no tenant call',
+  'failed-approval-without-requester': 'no requestedBy while approval is required: InvalidInput before any call',
+  'continued-as-new-awaiting-approval': 'the history grows while awaiting approval: the run continues as new',
+  'resumed-awaiting-approval': 'the run that a continue-as-new started: awaits approval to its deadline, is approved',
 } as const;
 
 export type ReplayPath = keyof typeof REPLAY_PATHS;

@@ -25,6 +25,7 @@ export function createSettingsActivity(config: WorkerConfig) {
         rulesVersion: 3,
         rulesRevision: 2,
         historyBounds: config.historyBounds ?? HISTORY_BOUNDS,
+        approval: config.approval,
       };
     },
   };

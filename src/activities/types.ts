@@ -3,10 +3,10 @@
  */
 import type { OffboardingPolicy } from '../shared/policy';
 import type { Stop } from '../shared/stops';
-import type { OffboardingTimings } from '../config/worker-config';
+import type { ApprovalPolicy, OffboardingTimings } from '../config/worker-config';
 import type { DeactivateAnswer, ProbeAnswer, ProbeState, TenantRef } from '../qlik/types';
 
-export type { OffboardingTimings, ProbeAnswer, ProbeState, TenantRef };
+export type { ApprovalPolicy, OffboardingTimings, ProbeAnswer, ProbeState, TenantRef };
 
 /** The worker settings a workflow reads once, through a local activity, so that history records them. */
 export interface WorkerSettings {
@@ -34,6 +34,11 @@ export interface WorkerSettings {
   rulesRevision?: 2;
   /** (v3) The run continues as new once its history reaches either bound (or the server suggests it). */
   historyBounds?: { events: number; bytes: number };
+  /**
+   * ("[4 of 4]") The four-eyes policy the run started with (`OFFBOARD_APPROVAL`, `OFFBOARD_APPROVAL_TIMEOUT`). Absent
+   * in the settings of runs that started on an older worker: no approval, so that they replay as recorded.
+   */
+  approval?: ApprovalPolicy;
 }
 
 /** Backoff of the probe loops. */

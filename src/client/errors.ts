@@ -87,17 +87,27 @@ export class NoOffboardingError extends OffboardingClientError {
   }
 }
 
-/** The workflow refused a `cancelOffboarding`/`reactivateTenant` Update; `reason` is the validator's. */
+/**
+ * The requests of the contract's Updates (`cancelOffboarding`, `reactivateTenant`, `extendGracePeriod`,
+ * `approveOffboarding`).
+ */
+export type SteeringRequest = 'cancel' | 'reactivate' | 'extend' | 'approve';
+
+/**
+ * The workflow refused a `cancelOffboarding`/`reactivateTenant`/`extendGracePeriod`/`approveOffboarding` Update;
+ * `reason` is the validator's.
+ */
 export class RequestRejectedError extends OffboardingClientError {
   declare readonly code: typeof OffboardingErrorCode.RequestRejected;
   constructor(
     readonly tenantId: string,
-    readonly request: 'cancel' | 'reactivate' | 'extend',
+    readonly request: SteeringRequest,
     readonly reason: string,
   ) {
     super(
       OffboardingErrorCode.RequestRejected,
-      `${request} of tenant ${tenantId} rejected: ${reason}; see "qlik-offboard status ${tenantId}"`,
+      `${request === 'approve' ? 'approval' : request} of tenant ${tenantId} rejected: ${reason}; ` +
+        `see "qlik-offboard status ${tenantId}"`,
     );
   }
 }

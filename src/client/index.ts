@@ -13,9 +13,9 @@ export {
   validInput,
 } from './start';
 export type { StartOptions, StartedOffboarding } from './start';
-export { cancelOffboarding, reactivateTenant } from './steer';
+export { approveOffboarding, cancelOffboarding, reactivateTenant } from './steer';
 export { extendGracePeriod, waitForExtension } from './extend';
-export type { RunSelector } from './steer';
+export type { ApprovalSelector, RunSelector } from './steer';
 export { getOffboardingResult, getOffboardingStatus } from './read';
 export { buildListQuery, countNotYetSent, listOffboardings, notYetSentQuery } from './visibility';
 export type { ListFilters, OffboardingRun } from './visibility';

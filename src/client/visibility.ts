@@ -10,6 +10,8 @@ import { searchAttributes } from '../workflows/definitions';
 /** Filters of {@link listOffboardings}; all given filters must match. */
 export interface ListFilters {
   phase?: Phase;
+  /** In any of these phases (with `phase` too, both must match). */
+  phases?: Phase[];
   region?: string;
   tenantId?: string;
   requestedBy?: string;
@@ -68,6 +70,7 @@ export function buildListQuery(filters: ListFilters): string {
   const clauses = [`WorkflowType = ${literal(WORKFLOW_TYPE)}`];
   if (filters.tenantId) clauses.push(`${a.tenantId.name} = ${literal(filters.tenantId)}`);
   if (filters.phase) clauses.push(`${a.phase.name} = ${literal(filters.phase)}`);
+  if (filters.phases?.length) clauses.push(`${a.phase.name} IN (${filters.phases.map(literal).join(', ')})`);
   if (filters.region) clauses.push(`${a.region.name} = ${literal(filters.region)}`);
   if (filters.requestedBy) clauses.push(`${a.requestedBy.name} = ${literal(filters.requestedBy)}`);
   if (filters.purgingBefore) clauses.push(`${a.estimatedPurgeDate.name} < ${dateLiteral(filters.purgingBefore)}`);

@@ -8,6 +8,7 @@ import { taskQueueFrom } from './task-queue';
 import { deploymentVersionFrom } from './deployment-version';
 import { isDnsName, isRegionCode } from '../shared/contract';
 import { parseDuration } from './duration';
+import { showDuration } from '../shared/show-duration';
 import { isLoopbackTemplate } from '../qlik/url-template';
 import { checkEndpointUrl, checkUrlTemplate } from './url-template';
 import type { RegionCredentials } from '../qlik/types';
@@ -21,6 +22,18 @@ export interface OffboardingTimings {
   /** Length of one Qlik day; only a simulator shortens it (`OFFBOARD_DAY_LENGTH`). Used for computed purge dates. */
   dayMs: number;
 }
+
+/**
+ * The four-eyes policy (`OFFBOARD_APPROVAL`, `OFFBOARD_APPROVAL_TIMEOUT`; CONTRACT v3, "[4 of 4]"): with `required`,
+ * every offboarding that is not a dry run waits in `awaiting-approval` before its first state-changing call, until
+ * someone other than its requester approves it, for at most `timeoutMs`. Recorded in each run's settings.
+ */
+export interface ApprovalPolicy {
+  mode: 'off' | 'required';
+  timeoutMs: number;
+}
+
+export const APPROVAL_MODES = ['off', 'required'] as const;
 
 /** `OFFBOARD_MAX_CACHED_WORKFLOWS` when unset. */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
@@ -37,6 +50,7 @@ export interface WorkerConfig {
   allowedHostnameSuffixes: string[];
   protectedTenants: string[];
   timings: OffboardingTimings;
+  approval: ApprovalPolicy;
   webhook?: { url: string; secret: string };
   metricsAddress?: string;
   logFormat: 'text' | 'json';
@@ -68,18 +82,6 @@ export function probeIntervalMinimums(dayMs: number): { initialMs: number; maxMs
   return { initialMs: scaled(1_000), maxMs: scaled(5 * 60_000) };
 }
 
-/** A duration in the unit that shows it exactly (`1s`, `5m`, `12500ms`), for messages. */
-function showDuration(valueMs: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1_000],
-  ] as const) {
-    if (valueMs >= size && valueMs % size === 0) return `${valueMs / size}${unit}`;
-  }
-  return `${valueMs}ms`;
-}
 type Env = Record<string, string | undefined>;
 
 /** Reads the environment; collects problems instead of throwing at the first. */
@@ -252,6 +254,18 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     }
   }
 
+  const approvalMode = reader.text('OFFBOARD_APPROVAL', 'off');
+  if (!(APPROVAL_MODES as readonly string[]).includes(approvalMode)) {
+    reader.problems.push(
+      `OFFBOARD_APPROVAL: "${approvalMode}" is not off or required (required: every offboarding that is not a dry ` +
+        'run waits for an approval by someone other than its requestedBy before anything is changed; default off)',
+    );
+  }
+  const approval: ApprovalPolicy = {
+    mode: approvalMode === 'required' ? 'required' : 'off',
+    timeoutMs: reader.duration('OFFBOARD_APPROVAL_TIMEOUT', '7d'),
+  };
+
   const webhookUrl = reader.text('REPORT_WEBHOOK_URL', '');
   const webhookSecret = reader.secretOrValue('REPORT_WEBHOOK_SECRET');
   let webhook: WorkerConfig['webhook'];
@@ -289,6 +303,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     allowedHostnameSuffixes,
     protectedTenants: reader.list('OFFBOARD_PROTECTED_TENANTS', []),
     timings,
+    approval,
     webhook,
     metricsAddress,
     logFormat: logFormat === 'json' ? 'json' : 'text',

@@ -13,6 +13,8 @@ export function describeStatus(status: OffboardingStatus): string {
       return `scheduled: waiting until ${status.notBefore ?? 'notBefore'}`;
     case 'validating':
       return 'validating: checking credentials, region and tenant';
+    case 'awaiting-approval':
+      return `awaiting approval by someone other than ${status.requestedBy ?? 'the requester'}`;
     case 'deactivating':
       return 'deactivating: calling Qlik';
     case 'verifying':

@@ -102,9 +102,27 @@ export interface GraceExtension {
   note?: string;
 }
 
+/**
+ * The argument of the `approveOffboarding` Update (v3, "[4 of 4]"): who approves, for the audit trail. Who may send
+ * the Update at all is Temporal's access control (namespace permissions, API keys, mTLS identities), not this field.
+ */
+export interface ApprovalArgs {
+  approvedBy: string;
+  reason?: string;
+}
+
+/** A recorded approval (status field `approval`). */
+export interface Approval {
+  approvedBy: string;
+  at: string;
+  reason?: string;
+}
+
 export const PHASES = [
   'scheduled',
   'validating',
+  /** (v3, "[4 of 4]") waits for an approval by someone other than the requester (`OFFBOARD_APPROVAL=required`). */
+  'awaiting-approval',
   'deactivating',
   'verifying',
   'grace-period',
@@ -123,6 +141,8 @@ export const OUTCOMES = [
   'reactivated-externally',
   'purge-overdue',
   'dry-run-ok',
+  /** (v3, "[4 of 4]") approval was required and did not come within `OFFBOARD_APPROVAL_TIMEOUT`; nothing was called. */
+  'approval-expired',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -192,6 +212,8 @@ export interface OffboardingStatus {
   /** (v3, "[4 of 4]") Grace-period extensions: the first 10 and the last 10 (`extensionsOmitted` counts the rest). */
   extensions?: GraceExtension[];
   extensionsOmitted?: number;
+  /** (v3, "[4 of 4]") The approval of the offboarding, once one was accepted (`OFFBOARD_APPROVAL=required`). */
+  approval?: Approval;
 }
 
 /** The workflow result: the final status. */
@@ -203,6 +225,7 @@ export const MESSAGE_NAMES = {
   reactivateSignal: 'reactivate',
   cancelUpdate: 'cancelOffboarding',
   reactivateUpdate: 'reactivateTenant',
+  approveUpdate: 'approveOffboarding',
   statusQuery: 'status',
   extendUpdate: 'extendGracePeriod',
 } as const;

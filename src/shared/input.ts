@@ -3,6 +3,7 @@
  * the CLI and the workflow itself apply exactly the same rules.
  */
 import {
+  type ApprovalArgs,
   type ExtendGracePeriodArgs,
   INPUT_FIELDS,
   isDnsName,
@@ -282,6 +283,56 @@ export function validateExtensionArgs(raw: unknown): Validated<ExtendGracePeriod
   return problems.empty
     ? { ok: true, value: args as unknown as ExtendGracePeriodArgs }
     : { ok: false, problems: problems.list() };
+}
+
+const APPROVAL_FIELDS: ReadonlyArray<keyof ApprovalArgs> = ['approvedBy', 'reason'];
+
+/**
+ * Validates the argument of `approveOffboarding`: an object with a non-blank `approvedBy` (at most
+ * {@link MAX_REQUESTED_BY} characters, like `requestedBy`) and an optional `reason`. Total like
+ * {@link validateOffboardingInput}; the value returned holds only those fields, `approvedBy` trimmed.
+ */
+export function validateApprovalArgs(raw: unknown): Validated<ApprovalArgs> {
+  if (!isRecord(raw)) {
+    return {
+      ok: false,
+      problems: [
+        {
+          field: '(argument)',
+          rule: `must be an object such as { "approvedBy": "…", "reason": "…" } (got ${raw === undefined ? 'nothing' : typeName(raw)})`,
+        },
+      ],
+    };
+  }
+  const problems = new Problems();
+  for (const field of Object.keys(raw)) {
+    if (!(APPROVAL_FIELDS as readonly string[]).includes(field)) problems.add(field, 'is not a known field');
+  }
+  const approvedBy = own(raw, 'approvedBy');
+  const reason = own(raw, 'reason');
+  let approvedByRule: string | undefined;
+  if (approvedBy === undefined) approvedByRule = 'is required: who approves (audit trail)';
+  else if (approvedBy === null) approvedByRule = 'must not be null';
+  else approvedByRule = optionalText(MAX_REQUESTED_BY, false)(approvedBy);
+  if (approvedByRule === undefined && (approvedBy as string).trim() === '') {
+    approvedByRule = 'must not be empty or only whitespace';
+  }
+  if (approvedByRule) problems.add('approvedBy', approvedByRule);
+  const reasonRule =
+    reason === undefined ? undefined : reason === null ? 'must not be null' : MESSAGE_CHECKS.reason(reason);
+  if (reasonRule) problems.add('reason', reasonRule);
+  if (!problems.empty) return { ok: false, problems: problems.list() };
+  const args: ApprovalArgs = { approvedBy: (approvedBy as string).trim() };
+  if (reason !== undefined) args.reason = reason as string;
+  return { ok: true, value: args };
+}
+
+/**
+ * True when two audit names are the same person by the four-eyes rule: equal once trimmed and lower-cased. (Only a
+ * guard against the obvious: who may send an Update at all is Temporal's access control, not these names.)
+ */
+export function sameAuditName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
 /**

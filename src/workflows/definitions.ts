@@ -5,7 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { MESSAGE_NAMES } from '../shared/contract';
-import type { ExtendGracePeriodArgs, MessageArgs, OffboardingStatus } from '../shared/contract';
+import type { ApprovalArgs, ExtendGracePeriodArgs, MessageArgs, OffboardingStatus } from '../shared/contract';
 
 /** Stop the offboarding: reactivates the tenant if it may have been deactivated; outcome `cancelled`. */
 export const cancelSignal = defineSignal<[MessageArgs?]>(MESSAGE_NAMES.cancelSignal);
@@ -22,6 +22,11 @@ export const reactivateUpdate = defineUpdate<OffboardingStatus, [MessageArgs | u
  * period only. Answers the status once the extension is recorded, not once Qlik answered it.
  */
 export const extendUpdate = defineUpdate<OffboardingStatus, [ExtendGracePeriodArgs]>(MESSAGE_NAMES.extendUpdate);
+/**
+ * ("[4 of 4]") Approve the offboarding under the four-eyes policy (`OFFBOARD_APPROVAL=required`): accepted in
+ * `scheduled` (taking effect at notBefore) and `awaiting-approval`; answers the status once the approval is recorded.
+ */
+export const approveUpdate = defineUpdate<OffboardingStatus, [ApprovalArgs]>(MESSAGE_NAMES.approveUpdate);
 /** The current status; answers on open and closed runs. */
 export const statusQuery = defineQuery<OffboardingStatus>(MESSAGE_NAMES.statusQuery);
 

@@ -22,6 +22,7 @@ import type { WorkerSettings } from '../activities/types';
 import type { OffboardingInput, OffboardingResult } from '../shared/contract';
 import { workflowIdFor } from '../shared/contract';
 import { describeProblems, validateOffboardingInput } from '../shared/input';
+import { Approvals } from './approval';
 import { OffboardingFailed, settingsActivity } from './calls';
 import type { CarriedState } from './continuation';
 import { Decisions } from './decisions';
@@ -40,10 +41,12 @@ export async function offboardTenant(rawInput: OffboardingInput, carried?: Carri
   const record = new OffboardingRecord(rawInput, carried?.status);
   const decisions = new Decisions(record, carried?.cancellationRequested === true);
   decisions.install();
+  const approvals = new Approvals(record, decisions);
+  approvals.install();
   if (!carried) {
     workflowMetrics.started().add(1, { dry_run: String((rawInput as Partial<OffboardingInput>)?.dryRun === true) });
   }
-  const parts: RunParts = { record, decisions, reports: new LifecycleReports(record) };
+  const parts: RunParts = { record, decisions, reports: new LifecycleReports(record), approvals };
   const settings = new SettingsOnce(carried?.settings);
   installGraceExtensions(record, decisions, () => settings.known);
 

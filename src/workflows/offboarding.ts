@@ -9,6 +9,7 @@ import type { Decision, OffboardingInput, OffboardingStatus } from '../shared/co
 import { QLIK_DEFAULT_PURGE_AFTER_DAYS } from '../shared/contract';
 import { CANCELED_FAILURE_TYPE, FinalFailureType, WarningType } from '../shared/failure-types';
 import { checkPolicy } from '../shared/policy';
+import type { Approvals } from './approval';
 import { deactivatedAfterRefusal as deactivatedAfterRefusalBeforeV3, reactivateUntilPurgeDate } from './before-v3';
 import {
   clamp,
@@ -37,12 +38,15 @@ export interface RunParts {
   record: OffboardingRecord;
   decisions: Decisions;
   reports: LifecycleReports;
+  /** ("[4 of 4]") The four-eyes approval: its Update and the wait for it (approval.ts). */
+  approvals: Approvals;
 }
 
 export class Offboarding {
   private readonly record: OffboardingRecord;
   private readonly decisions: Decisions;
   private readonly reports: LifecycleReports;
+  private readonly approvals: Approvals;
 
   /**
    * @param input the validated input.
@@ -55,7 +59,8 @@ export class Offboarding {
     private readonly settings: WorkerSettings,
     parts: RunParts,
   ) {
-    ({ record: this.record, decisions: this.decisions, reports: this.reports } = parts);
+    ({ record: this.record, decisions: this.decisions, reports: this.reports, approvals: this.approvals } = parts);
+    this.approvals.adopt(settings, input);
   }
 
   private get followsV3(): boolean {
@@ -84,7 +89,7 @@ export class Offboarding {
 
   /** A new offboarding: the policy, then `notBefore`, then the phases in order. */
   async fromStart(): Promise<void> {
-    const violation = checkPolicy(this.input, this.settings.policy);
+    const violation = checkPolicy(this.input, this.settings.policy) ?? this.approvals.violation(this.input);
     if (violation) throw new OffboardingFailed(violation.type, violation.message);
     return this.fromScheduled();
   }
@@ -94,6 +99,7 @@ export class Offboarding {
     this.record.showDetails();
     log.info(`offboarding ${this.input.tenantId}: continued as new in phase ${phase}`);
     if (phase === 'scheduled') return this.fromScheduled();
+    if (phase === 'awaiting-approval') return this.fromAwaitingApproval();
     if (phase === 'deactivating') return this.fromDeactivating();
     const { deactivation, decision } = this.record;
     if (phase === 'reactivating' && decision) return this.carryOut(decision, deactivation);
@@ -121,6 +127,16 @@ export class Offboarding {
     await this.warmToken();
     if (this.decisions.decided) return this.finish('cancelled');
     if (this.input.dryRun) return this.dryRun();
+    if (this.approvals.required) return this.fromAwaitingApproval();
+    return this.fromDeactivating();
+  }
+
+  /** ("[4 of 4]") Waits for the four-eyes approval (approval.ts) without calling anything, then deactivates. */
+  private async fromAwaitingApproval(): Promise<void> {
+    const wait = await this.approvals.waitForApproval(() => this.mustContinueAsNew());
+    if (wait === 'decided') return this.finish('cancelled');
+    if (wait === 'expired') return this.finish('approval-expired');
+    if (wait === 'continue-as-new') return this.continueAsNew();
     return this.fromDeactivating();
   }
 

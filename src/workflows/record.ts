@@ -7,6 +7,7 @@
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type {
+  Approval,
   Decision,
   GraceExtension,
   LastError,
@@ -15,6 +16,7 @@ import type {
   Outcome,
   Phase,
 } from '../shared/contract';
+import { approvalDetails } from './approval';
 import { searchAttributes } from './definitions';
 import { appendBounded } from './bounded-list';
 
@@ -41,6 +43,7 @@ function statusFromRawInput(raw: unknown): OffboardingStatus {
 const WAITING_FOR: Record<Phase, string> = {
   scheduled: 'the notBefore time',
   validating: 'the input checks and a token for the region',
+  'awaiting-approval': 'an approval by someone other than the requester (nothing is changed until then)',
   deactivating: "the deactivate's turn on the region's rate-limited queue, then Qlik's answer",
   verifying: 'the tenant host to answer "deactivated"',
   'grace-period': 'the purge date (cancel or reactivate possible until then)',
@@ -63,6 +66,8 @@ export class OffboardingRecord {
   private readonly pendingAttributes: SearchAttributeUpdatePair[] = [];
   /** The phase the search attributes show. */
   private publishedPhase: Phase | undefined;
+  /** ("[4 of 4]") Set when the run must be approved: how long it waits in `awaiting-approval`, for the details. */
+  private approvalTimeoutMs: number | undefined;
 
   /** `carried`: the status an earlier run of this offboarding handed on when it continued as new. */
   constructor(raw: unknown, carried?: OffboardingStatus) {
@@ -219,6 +224,17 @@ export class OffboardingRecord {
     this.showDetails();
   }
 
+  /** ("[4 of 4]") The run must be approved before it changes anything; it waits at most `timeoutMs` for that. */
+  noteApprovalRequired(timeoutMs: number): void {
+    this.approvalTimeoutMs = timeoutMs;
+  }
+
+  /** ("[4 of 4]") The approval, now (the Update's validator checked that it can be accepted). */
+  approve({ approvedBy, reason }: Omit<Approval, 'at'>): void {
+    this.state.approval = { approvedBy, at: isoNow(), ...(reason !== undefined ? { reason } : {}) };
+    this.showDetails();
+  }
+
   /** The decision, once one was made. */
   get decision(): Decision | undefined {
     return this.state.decidedBy;
@@ -283,7 +299,9 @@ export class OffboardingRecord {
     }
     if (s.outcome) lines.push(`**Outcome** ${s.outcome}`);
     if (s.lastError) lines.push(`**Last error** ${s.lastError.type}: ${s.lastError.message}`);
-    if (['scheduled', 'validating', 'deactivating', 'verifying', 'grace-period'].includes(s.phase) && !s.decidedBy) {
+    if (this.approvalTimeoutMs !== undefined) lines.push(...approvalDetails(s, id, this.approvalTimeoutMs));
+    const steerable = ['scheduled', 'validating', 'awaiting-approval', 'deactivating', 'verifying', 'grace-period'];
+    if (steerable.includes(s.phase) && !s.decidedBy) {
       lines.push(
         `**Reactivate** \`temporal workflow signal --workflow-id ${id} --name reactivate --input '{"reason":"…","requestedBy":"…"}'\``,
         `**Cancel** \`temporal workflow signal --workflow-id ${id} --name cancel --input '{"reason":"…","requestedBy":"…"}'\``,

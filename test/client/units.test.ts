@@ -111,6 +111,13 @@ describe('buildListQuery', () => {
         "ExecutionStatus = 'Failed' AND OffboardingOutcome = 'purge-overdue'",
     );
   });
+
+  it('matches any of several phases (what approve --all lists)', () => {
+    expect(buildListQuery({ requestedBy: 'crm', phases: ['awaiting-approval', 'scheduled'], running: true })).toBe(
+      "WorkflowType = 'offboardTenant' AND OffboardingPhase IN ('awaiting-approval', 'scheduled') AND " +
+        "QlikRequestedBy = 'crm' AND ExecutionStatus = 'Running'",
+    );
+  });
 });
 
 describe('flag values and output', () => {

@@ -127,6 +127,18 @@ const CASES: Array<[string, Record<string, string | undefined>, string, RegExp]>
     'OFFBOARD_DEPLOYMENT_NAME',
     /OFFBOARD_BUILD_ID is set but OFFBOARD_DEPLOYMENT_NAME is not: set both .* or neither/,
   ],
+  [
+    'an approval policy that is neither off nor required',
+    { OFFBOARD_APPROVAL: 'yes' },
+    'OFFBOARD_APPROVAL',
+    /not off or required/,
+  ],
+  [
+    'an approval timeout that is not a duration',
+    { OFFBOARD_APPROVAL: 'required', OFFBOARD_APPROVAL_TIMEOUT: 'a week' },
+    'OFFBOARD_APPROVAL_TIMEOUT',
+    /not a duration/,
+  ],
 ];
 
 /** Starts the worker with the good environment changed by `changes`; asserts the refusal. */

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createSettingsActivity } from '../../src/activities/settings';
 import { ConfigError, loadWorkerConfig } from '../../src/config/worker-config';
 
 const SECRET = 'config-test-SECRET-123';
@@ -36,6 +37,7 @@ describe('loadWorkerConfig', () => {
         purgeOverdueAfterMs: 14 * 86_400_000,
         dayMs: 86_400_000,
       },
+      approval: { mode: 'off', timeoutMs: 7 * 86_400_000 },
       logFormat: 'text',
       uiUrl: 'http://localhost:8233',
     });
@@ -208,6 +210,41 @@ describe('loadWorkerConfig', () => {
           OFFBOARD_PROBE_MAX_INTERVAL: '12500ms',
         }).timings,
       ).toMatchObject({ probeInitialIntervalMs: 42, probeMaxIntervalMs: 12_500 });
+    });
+  });
+
+  describe('OFFBOARD_APPROVAL and OFFBOARD_APPROVAL_TIMEOUT ("[4 of 4]")', () => {
+    it('reads required and a timeout in the ms format', () => {
+      expect(
+        loadWorkerConfig({ ...base, OFFBOARD_APPROVAL: 'required', OFFBOARD_APPROVAL_TIMEOUT: '36h' }).approval,
+      ).toEqual({ mode: 'required', timeoutMs: 36 * 3_600_000 });
+      expect(loadWorkerConfig({ ...base, OFFBOARD_APPROVAL: ' off ' }).approval).toEqual({
+        mode: 'off',
+        timeoutMs: 7 * 86_400_000,
+      });
+      expect(loadWorkerConfig({ ...base, OFFBOARD_APPROVAL: 'required' }).approval.timeoutMs).toBe(7 * 86_400_000);
+    });
+
+    it.each(['yes', 'on', 'true', 'Required', 'REQUIRED', 'optional', '1'])(
+      'refuses OFFBOARD_APPROVAL=%j, naming the variable and the rule',
+      (value) => {
+        expect(problemsOf({ ...base, OFFBOARD_APPROVAL: value })).toEqual([
+          `OFFBOARD_APPROVAL: "${value}" is not off or required (required: every offboarding that is not a dry run ` +
+            'waits for an approval by someone other than its requestedBy before anything is changed; default off)',
+        ]);
+      },
+    );
+
+    it.each(['7', '0d', '-1h', 'a week', 'soon'])('refuses OFFBOARD_APPROVAL_TIMEOUT=%j', (value) => {
+      expect(problemsOf({ ...base, OFFBOARD_APPROVAL: 'required', OFFBOARD_APPROVAL_TIMEOUT: value })).toEqual([
+        `OFFBOARD_APPROVAL_TIMEOUT: "${value}" is not a duration such as 500ms, 5s, 1h or 14d`,
+      ]);
+    });
+
+    it('is recorded in the settings each run reads once (absent in older recordings means off)', async () => {
+      const config = loadWorkerConfig({ ...base, OFFBOARD_APPROVAL: 'required', OFFBOARD_APPROVAL_TIMEOUT: '2d' });
+      const settings = await createSettingsActivity(config).readWorkerSettings();
+      expect(settings.approval).toEqual({ mode: 'required', timeoutMs: 2 * 86_400_000 });
     });
   });
 

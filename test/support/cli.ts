@@ -1,7 +1,7 @@
 /** Helpers shared by the client tests: inputs for simulator tenants, waiting for visibility, running the CLI. */
-import { PassThrough } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client';
+import type { Input } from '../../src/client/cli/io';
 import type { OffboardingInput } from '../../src/shared/contract';
 import { hostnameOf } from '../../harness/simulator';
 import { waitFor } from '../../harness/wait';
@@ -36,28 +36,28 @@ export function cliEnv(env: TestWorkflowEnvironment, h: Harness): Record<string,
   };
 }
 
-/** A terminal's input on which a person types `answer` (and then nothing more). */
-function terminalTyping(answer: string): PassThrough & { isTTY: boolean } {
-  const input = Object.assign(new PassThrough(), { isTTY: true });
-  input.end(answer);
-  return input;
+/** A terminal's input on which a person types `answer` (its lines, and then nothing more). */
+function terminalTyping(answer: string): Input {
+  const lines = answer.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return { isTTY: true, readLine: async () => lines.shift() };
 }
 
 /**
- * Runs the CLI in-process and captures its output. `answer`: stdin is a terminal on which that is typed (without it,
- * stdin is no terminal).
+ * Runs the CLI in-process and captures its output. `answer`: stdin is a terminal on which that is typed; `stdin`:
+ * an input of the test's own that answers the questions. Neither: stdin is no terminal.
  */
 export async function cli(
   argv: string[],
   environment: Record<string, string>,
-  options: { tty?: boolean; cwd?: string; answer?: string } = {},
+  options: { tty?: boolean; cwd?: string; answer?: string; stdin?: Input } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
     stdout: { write: (s: string) => (stdout += s), isTTY: options.tty === true },
     stderr: { write: (s: string) => (stderr += s) },
-    ...(options.answer !== undefined ? { stdin: terminalTyping(options.answer) } : {}),
+    stdin: options.answer !== undefined ? terminalTyping(options.answer) : options.stdin,
     env: environment,
     cwd: options.cwd,
   });

@@ -24,6 +24,18 @@ export class Context {
     this.io.stderr.write(`${line}\n`);
   }
 
+  /** True when a person can answer a question (stdin is a terminal). */
+  get interactive(): boolean {
+    return this.io.stdin?.isTTY === true;
+  }
+
+  /** Asks `question` on stderr and reads one line of answer; undefined without a terminal or at end of input. */
+  async ask(question: string): Promise<string | undefined> {
+    if (!this.interactive) return undefined;
+    this.io.stderr.write(question);
+    return this.io.stdin!.readLine();
+  }
+
   /** Writes `value` as pretty JSON to stdout. */
   printJson(value: unknown): void {
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -62,6 +62,8 @@ export function formatDuration(msTotal: number): string {
 export const NEXT_STEP: Record<Phase, string> = {
   scheduled: 'waits until the notBefore time, then deactivates (cancel possible meanwhile)',
   validating: 'checks the input and gets a token for the region, then deactivates',
+  'awaiting-approval':
+    'waits for an approval by someone other than the requester (qlik-offboard approve), then deactivates; nothing is changed until then',
   deactivating: 'waits for Qlik to answer the deactivate call',
   verifying: 'probes until the tenant host answers "deactivated"',
   'grace-period': 'waits for the purge date (cancel or reactivate possible until then)',
@@ -90,6 +92,12 @@ export function statusLines(status: OffboardingStatus, nowMs = Date.now()): stri
     ['not before', status.notBefore],
     ['requested by', status.requestedBy],
     ['reason', status.reason],
+    [
+      'approved by',
+      status.approval &&
+        `${status.approval.approvedBy} at ${status.approval.at}` +
+          (status.approval.reason ? ` (${status.approval.reason})` : ''),
+    ],
     ['deactivated at', status.deactivatedAt],
     ['deactivation seen', status.deactivationConfirmedAt],
     [

@@ -7,18 +7,23 @@ export interface Output {
   isTTY?: boolean;
 }
 
-/** Where the CLI reads a confirmation from; `isTTY` says a person may answer. */
-export interface Input extends NodeJS.ReadableStream {
+/**
+ * Where the CLI reads a person's answer from: the verbs that act on a selection (`cancel`/`reactivate --file`,
+ * `approve --all`) ask before they act.
+ */
+export interface Input {
+  /** True when a person can answer: the CLI asks only then. */
   isTTY?: boolean;
+  /** One line of input without its line break; undefined at the end of the input. */
+  readLine(): Promise<string | undefined>;
 }
 
-/** The CLI's surroundings: its output streams and environment (`process.*` when run as a program). */
+/** The CLI's surroundings: its streams and environment (`process.*` when run as a program). */
 export interface CliIo {
   stdout: Output;
   stderr: Output;
   /**
-   * Where a confirmation is read (verbs that act on a selection ask on a terminal). Absent, or not a terminal: they
-   * act only with `--yes`.
+   * Answers to questions. Absent, or not a terminal: nobody can answer, and the verbs that ask act only with `--yes`.
    */
   stdin?: Input;
   /** Environment for the Temporal connection, task queue and Web UI link (default `process.env`). */

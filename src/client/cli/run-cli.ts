@@ -14,6 +14,7 @@ import { Context } from './context';
 import { problemLines } from './format';
 import { CliErrorCode } from '../../shared/failure-types';
 import { type CliIo, EXIT, type ExitCode } from './io';
+import { approveVerb } from './verbs/approve';
 import { bulkVerb } from './verbs/bulk';
 import { extendVerb } from './verbs/extend';
 import { listVerb } from './verbs/list';
@@ -32,6 +33,7 @@ const VERBS: Verb[] = [
   cancelVerb,
   reactivateVerb,
   extendVerb,
+  approveVerb,
   resultVerb,
   bulkVerb,
   listVerb,

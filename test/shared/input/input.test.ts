@@ -1,4 +1,10 @@
-import { validateMessageArgs, validateOffboardingInput, type InputProblem } from '../../../src/shared/input';
+import {
+  sameAuditName,
+  validateApprovalArgs,
+  validateMessageArgs,
+  validateOffboardingInput,
+  type InputProblem,
+} from '../../../src/shared/input';
 import { checkPolicy } from '../../../src/shared/policy';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
@@ -133,6 +139,53 @@ describe('validateMessageArgs', () => {
     const result = validateMessageArgs(raw);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems[0]!.field).toBe(field);
+  });
+});
+
+describe('validateApprovalArgs ("[4 of 4]")', () => {
+  it('accepts approvedBy (trimmed) with an optional reason', () => {
+    expect(validateApprovalArgs({ approvedBy: '  bob ' })).toEqual({ ok: true, value: { approvedBy: 'bob' } });
+    expect(validateApprovalArgs({ approvedBy: 'bob', reason: 'checked\nCRM' })).toEqual({
+      ok: true,
+      value: { approvedBy: 'bob', reason: 'checked\nCRM' },
+    });
+  });
+
+  it.each([
+    [undefined, '(argument)', /must be an object such as \{ "approvedBy": "…", "reason": "…" \} \(got nothing\)/],
+    [null, '(argument)', /\(got null\)/],
+    [['bob'], '(argument)', /\(got array\)/],
+    [{}, 'approvedBy', /^is required/],
+    [{ approvedBy: '' }, 'approvedBy', /^must not be empty or only whitespace$/],
+    [{ approvedBy: '   ' }, 'approvedBy', /^must not be empty or only whitespace$/],
+    [{ approvedBy: null }, 'approvedBy', /^must not be null$/],
+    [{ approvedBy: 1 }, 'approvedBy', /^must be a string \(got number\)$/],
+    [{ approvedBy: 'a\tb' }, 'approvedBy', /^must not contain control characters$/],
+    [{ approvedBy: 'x'.repeat(201) }, 'approvedBy', /^must be at most 200 characters \(got 201\)$/],
+    [{ approvedBy: 'bob', reason: 'r'.repeat(1001) }, 'reason', /^must be at most 1000 characters/],
+    [{ approvedBy: 'bob', reason: null }, 'reason', /^must not be null$/],
+    [{ approvedBy: 'bob', requestedBy: 'me' }, 'requestedBy', /^is not a known field$/],
+    [JSON.parse('{"approvedBy":"bob","__proto__":{"x":1}}'), '__proto__', /^is not a known field$/],
+  ])('refuses %j, naming the field and the rule', (raw, field, rule) => {
+    const result = validateApprovalArgs(raw);
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toEqual([{ field, rule: expect.stringMatching(rule) }]);
+  });
+
+  it('an approvedBy inherited from a prototype does not count', () => {
+    expect(validateApprovalArgs(Object.create({ approvedBy: 'bob' }))).toMatchObject({ ok: false });
+  });
+});
+
+describe('sameAuditName', () => {
+  it.each([
+    ['alice', 'alice', true],
+    ['  Alice ', 'ALICE', true],
+    ['alice', 'alice2', false],
+    ['a lice', 'alice', false],
+  ])('%j and %j: %j', (a, b, same) => {
+    expect(sameAuditName(a, b)).toBe(same);
   });
 });
 

@@ -27,6 +27,18 @@ interface RowOutcome {
   message?: string;
 }
 
+/** Rows named one by one in the note about missing requesters; the rest are counted. */
+const MAX_LISTED_LINES = 10;
+
+/**
+ * The started rows without `requestedBy`. Only the workers know whether they require approval, and then such a run
+ * fails right after it starts, where bulk cannot see it: the summary names these rows so that nobody has to guess.
+ */
+function withoutRequestedBy(rows: ValidRow[], started: RowOutcome[]): RowOutcome[] {
+  const missing = new Set(rows.filter((row) => !row.input.requestedBy?.trim()).map((row) => row.line));
+  return started.filter((outcome) => missing.has(outcome.line));
+}
+
 /** Starts in flight at once: the rate bounds the pace, this bounds the load when the server is slow. */
 const MAX_IN_FLIGHT = 16;
 const BAR_WIDTH = 30;
@@ -130,13 +142,17 @@ or tab, as the header line has them; a cell in double quotes may hold the separa
 
 Every row is checked first; each bad row is listed with its line number, field and rule, and nothing starts
 while any row is bad. Starting is idempotent: running it again starts only what is missing and reports the
-rest as already running.
+rest as already running. bulk reports what happens at the start only: a run that fails later shows in
+"qlik-offboard list --failed" and "qlik-offboard report". On workers that require approval
+(OFFBOARD_APPROVAL=required) a row without requestedBy starts a run that fails InvalidInput before any call:
+the summary names such rows.
 
   --skip-invalid   start the valid rows even when some are bad (the bad ones are listed and skipped)
   --rate N         at most N starts per second (default 10, at most 100)
   --dry-run        start dry runs (change nothing at Qlik) for every row
   --restart        also start again tenants whose last offboarding completed
-  --json           print { "started", "alreadyRunning", "refused", "invalid" } (lists of rows)
+  --json           print { "started", "alreadyRunning", "refused", "invalid", "withoutRequestedBy" } (lists
+                   of rows)
   -h, --help       this help
 
 Exit codes: 0 every valid row started or already running; 1 some were refused, or error; 2 bad rows
@@ -178,14 +194,31 @@ Exit codes: 0 every valid row started or already running; 1 some were refused, o
     const outcomes = await startRows(ctx, checked.valid, { rate, restart: values.restart === true });
     const of = (result: RowOutcome['result']) => outcomes.filter((o) => o.result === result);
     const refused = of('refused');
+    const withoutRequester = withoutRequestedBy(checked.valid, of('started'));
     if (ctx.json) {
-      ctx.printJson({ started: of('started'), alreadyRunning: of('already-running'), refused, invalid });
+      ctx.printJson({
+        started: of('started'),
+        alreadyRunning: of('already-running'),
+        refused,
+        invalid,
+        withoutRequestedBy: withoutRequester,
+      });
     } else {
       ctx.out(
         `Summary: ${of('started').length} started, ${of('already-running').length} already running, ` +
           `${refused.length} refused${invalid.length > 0 ? `, ${invalid.length} bad row(s) skipped` : ''}.`,
       );
       for (const row of refused) ctx.out(`  refused line ${row.line} ${row.tenantId}: ${row.message}`);
+      if (withoutRequester.length > 0) {
+        const shown = withoutRequester.slice(0, MAX_LISTED_LINES).map((r) => `${r.line} (${r.tenantId})`);
+        const more = withoutRequester.length - shown.length;
+        ctx.out(
+          `Note: ${withoutRequester.length} started row(s) have no requestedBy: line ${shown.join(', ')}` +
+            `${more > 0 ? ` and ${more} more` : ''}. On workers that require approval (OFFBOARD_APPROVAL=required) ` +
+            'such a run fails InvalidInput before any call ("requestedBy: is required while the workers require ' +
+            'approval"); see them with "qlik-offboard list --failed", and start them again with requestedBy.',
+        );
+      }
     }
     return refused.length > 0 ? EXIT.error : EXIT.ok;
   },

@@ -45,6 +45,12 @@ export const startVerb: Verb = {
 Starts the offboarding of one Qlik Cloud tenant (workflow offboard-tenant-<ID>), or joins the one already
 running with the same input. Every flag is checked before anything starts.
 
+On workers that require approval (OFFBOARD_APPROVAL=required), the run waits in phase awaiting-approval after
+validation (and --not-before), before anything is changed, until someone other than --requested-by approves it
+("qlik-offboard approve"); --requested-by is then required (without it the run fails InvalidInput). Unapproved
+within OFFBOARD_APPROVAL_TIMEOUT it ends with outcome approval-expired, a completed run: to offboard the tenant
+after all, start it again with --restart.
+
   --tenant-id ID           Qlik tenant ID: 1-64 characters of A-Z a-z 0-9 _ -            (required)
   --hostname HOST          the tenant's hostname, e.g. acme.eu.qlikcloud.com             (required)
   --region R               Qlik region code, lower-case letters, e.g. eu                 (required)
@@ -53,7 +59,7 @@ running with the same input. Every flag is checked before anything starts.
   --requested-by WHO       who asked (audit trail, at most 200 characters)
   --reason TEXT            why (audit trail, at most 1,000 characters)
   --dry-run                check credentials, region, hostname and the tenant; change nothing
-  --restart                start again although the last run completed
+  --restart                start again although the last run completed (any outcome, approval-expired too)
   --json                   print { "workflowId", "runId", "started" }
   -h, --help               this help
 

@@ -12,7 +12,7 @@ export interface Verb {
   /** The full `--help` text. */
   help: string;
   options: OptionSpecs;
-  /** Names of the required positional arguments. */
+  /** Names of the positional arguments, required unless the name ends in `?` (optional ones come last). */
   positionals?: string[];
   run(ctx: Context, values: FlagValues, positionals: string[]): Promise<ExitCode>;
 }

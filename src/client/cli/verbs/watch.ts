@@ -12,12 +12,13 @@ import { NEXT_STEP, purgeCountdown } from '../format';
 import { EXIT } from '../io';
 import { text, type Verb } from './verb';
 
-/** What makes a status worth a new line: phase, outcome, decision, last error. */
+/** What makes a status worth a new line: phase, outcome, decision, approval, last error. */
 function changeKey(status: OffboardingStatus): string {
   return JSON.stringify([
     status.phase,
     status.outcome,
     status.decidedBy?.at,
+    status.approval?.at,
     status.lastError?.at,
     status.estimatedPurgeDate,
   ]);
