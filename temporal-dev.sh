@@ -10,7 +10,8 @@
 #
 # Overridable by environment: TEMPORAL_DEV_HOME (.temporal), TEMPORAL_DEV_PORT (7233), TEMPORAL_DEV_UI_PORT (8233),
 # TEMPORAL_DEV_HTTP_PORT (7243: Temporal's HTTP API, for callers in any language), TEMPORAL_DEV_IP (127.0.0.1),
-# TEMPORAL_DEV_DB (<home>/dev.db), TEMPORAL_DEV_START_TIMEOUT (60 seconds).
+# TEMPORAL_DEV_DB (<home>/dev.db), TEMPORAL_DEV_START_TIMEOUT (60 seconds), TEMPORAL_DEV_PARTITIONS (1: partitions per
+# task queue; `default` leaves the server's own default, 4, as on a cluster).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +32,7 @@ DB="${TEMPORAL_DEV_DB:-$HOME_DIR/dev.db}"
 PID_FILE="$HOME_DIR/server-$PORT.pid"
 LOG_FILE="$HOME_DIR/server-$PORT.log"
 START_TIMEOUT="${TEMPORAL_DEV_START_TIMEOUT:-60}"
+PARTITIONS="${TEMPORAL_DEV_PARTITIONS:-1}"
 
 # The contract's fixed set of search attributes (CONTRACT.md, "Search attributes").
 SEARCH_ATTRIBUTES=(
@@ -132,8 +134,16 @@ cmd_start() {
   local args=(server start-dev --ip "$IP" --port "$PORT" --ui-port "$UI_PORT" --http-port "$HTTP_PORT" --db-filename "$DB"
     --ui-disable-news-fetch --log-level warn)
   for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
-  # One partition per task queue, so a server-side rate limit on a queue is the limit itself, not a share of it.
-  args+=(--dynamic-config-value 'matching.numTaskqueueReadPartitions=1' --dynamic-config-value 'matching.numTaskqueueWritePartitions=1')
+  # One partition per task queue by default, so a server-side rate limit on a queue is the limit itself, not a share
+  # of it. `default` runs the server's own layout (4 partitions, the limit split among them), as clusters and Cloud
+  # do, for the benchmark's comparison (docs/performance.md). The flags are global: the dev server cannot set them
+  # per queue, a cluster's dynamic config file can.
+  case "$PARTITIONS" in
+    default) ;;
+    *[!0-9]* | '' | 0) die "TEMPORAL_DEV_PARTITIONS must be a positive integer or 'default', got '$PARTITIONS'" ;;
+    *) args+=(--dynamic-config-value "matching.numTaskqueueReadPartitions=$PARTITIONS"
+      --dynamic-config-value "matching.numTaskqueueWritePartitions=$PARTITIONS") ;;
+  esac
   say "starting the dev server on $IP:$PORT (database $DB, log $LOG_FILE)"
   nohup "$CLI" "${args[@]}" >"$LOG_FILE" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
@@ -179,6 +189,7 @@ cmd_status() {
   echo "Web UI: http://localhost:$UI_PORT"
   echo "HTTP API: http://$IP:$HTTP_PORT/api/v1"
   echo "database: $DB"
+  echo "partitions per task queue (at start): $PARTITIONS"
   echo "log: $LOG_FILE"
   echo "cli: $CLI ($(installed_version "$CLI"))"
   echo "test server: $TEST_SERVER ($(installed_version "$TEST_SERVER"))"
@@ -206,7 +217,7 @@ case "${1:-}" in
   logs) cmd_logs ;;
   path) shift; cmd_path "$@" ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "${1:-}" ] || [ "$1" = "--help" ] || [ "$1" = "-h" ] || exit 2
     ;;
 esac

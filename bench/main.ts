@@ -7,10 +7,14 @@
 import { DEFAULT_OPTIONS, HELP, parseOptions, UsageError, type BenchOptions } from './options';
 import { engineOverheadScenario, startUnthrottledWorkers, unthrottledRun } from './scenarios/engine-overhead';
 import { perTenantCostTable, type RunGroup } from './scenarios/per-tenant-cost';
+import { budgetLayoutsScenario } from './scenarios/budget-layouts';
+import { bulkRollbackScenario } from './scenarios/bulk-rollback';
 import { rateLimitedScenario } from './scenarios/rate-limited';
+import { reactivationLatencyScenario } from './scenarios/reactivation-latency';
 import { scaleAtRestScenario } from './scenarios/scale-at-rest';
 import { closeContext, openContext, type BenchContext } from './support/context';
 import { describeEnvironment, environmentTable, stamp, type Environment } from './support/machine';
+import { cpuOfLayoutServers } from './support/layouts';
 import { cpuOfStoppedWorkers, processCpuMs } from './support/processes';
 import { seconds } from './support/table';
 
@@ -32,6 +36,9 @@ function settingsLine(options: BenchOptions): string {
   const all =
     `--tenants ${options.tenants} --repeat ${options.repeat} --sleeping ${options.sleeping} --only ${options.only.join(',')} --scale ${options.scale}` +
     `${options.reports ? '' : ' --no-reports'}${options.explainOverhead ? ' --explain-overhead' : ''}${options.workerNodeOptions ? ` --worker-node-options "${options.workerNodeOptions}"` : ''}` +
+    (options.only.some((n) => n >= 5)
+      ? ` --layouts ${options.layouts.join(',')} --ops-scale ${options.opsScale} --budgets ${options.budgets.join(',')} --rollback ${options.rollback}`
+      : '') +
     Object.entries(options.workerEnv)
       .map(([name, value]) => ` --worker-env ${name}=${value}`)
       .join('');
@@ -73,6 +80,10 @@ async function runScenarios(ctx: BenchContext, options: BenchOptions, env: Envir
     emit(perTenantCostTable(groups, options));
   }
   if (options.only.includes(4)) emit(await scaleAtRestScenario(ctx, options, ctx.server.pid));
+  // Operations at scale: each on dev servers of their own, one per layout (support/layouts.ts).
+  if (options.only.includes(5)) emit(await budgetLayoutsScenario(ctx, options));
+  if (options.only.includes(6)) emit(await reactivationLatencyScenario(ctx, options));
+  if (options.only.includes(7)) emit(await bulkRollbackScenario(ctx, options));
 }
 
 async function main(): Promise<number> {
@@ -105,13 +116,13 @@ async function main(): Promise<number> {
     // What the run cost the machine: the floor under its wall time on two cores that nobody else uses.
     const own = process.cpuUsage();
     const cpu = {
-      server: processCpuMs(ctx.server.pid) ?? 0,
+      server: (processCpuMs(ctx.server.pid) ?? 0) + cpuOfLayoutServers(),
       workers: cpuOfStoppedWorkers(),
       bench: (own.user + own.system) / 1000,
     };
     const cpuTotal = cpu.server + cpu.workers + cpu.bench;
     print(
-      `_Total time: ${seconds(Date.now() - began)}. CPU time used: dev server ${seconds(cpu.server)}, worker processes ` +
+      `_Total time: ${seconds(Date.now() - began)}. CPU time used: dev server${cpuOfLayoutServers() > 0 ? 's' : ''} ${seconds(cpu.server)}, worker processes ` +
         `${seconds(cpu.workers)}, this process (simulator, webhook receiver, client) ${seconds(cpu.bench)}; ` +
         `${seconds(cpuTotal)} in all, at least ${seconds(cpuTotal / 2)} of wall time on two cores that nothing else uses._`,
     );

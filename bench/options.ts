@@ -1,4 +1,8 @@
 /** The benchmark's command line (`npm run bench -- --help`). */
+import type { TaskQueueLayout } from '../harness/dev-server';
+
+/** The scenarios, by number; 1–4 run by default, 5–7 (operations at scale) when asked for. */
+export const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 export interface BenchOptions {
   /** Offboardings per run in scenarios 1–3. */
@@ -21,6 +25,14 @@ export interface BenchOptions {
   workerNodeOptions?: string;
   /** Further worker settings (`OFFBOARD_MAX_CACHED_WORKFLOWS=50`), on top of the ones each scenario sets. */
   workerEnv: Record<string, string>;
+  /** Task-queue layouts scenarios 5–7 run on, each on a dev server of its own: 1 partition, the server's default. */
+  layouts: TaskQueueLayout[];
+  /** Time scale of scenarios 5 and 7 (Qlik's clock runs this many times faster, as `scale` for scenario 1). */
+  opsScale: number;
+  /** Budgets (calls/min, Qlik's clock) at which scenario 6 measures the reactivation latency. */
+  budgets: number[];
+  /** Reactivations decided at once in scenario 7 (the bulk rollback). */
+  rollback: number;
   help: boolean;
 }
 
@@ -34,6 +46,10 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   explainOverhead: false,
   workerEnv: {},
   keepServer: false,
+  layouts: [1, 'default'],
+  opsScale: 5,
+  budgets: [30, 90, 300, 900],
+  rollback: 1_000,
   help: false,
 };
 
@@ -47,13 +63,23 @@ processes. Prints one markdown table per scenario on stdout; progress goes to st
   2  engine overhead: N offboardings with the rate limit out of the way vs a bare workflow of the same shape
   3  per-tenant cost: HTTP calls by kind, token requests, history events and bytes (from the runs of 1 and 2)
   4  scale at rest: workflows held in their grace period; worker peak RSS and status-query latency
+  5  budget on each layout: the share of the budget used with a backlog on every partition, and 429s,
+     over one of Qlik's (time-scaled) 5-minute windows, on 1 partition and on the server's default layout
+  6  reactivation latency: decision -> reactivate received, behind a backlog on every partition, per budget
+     and layout
+  7  bulk rollback: N reactivations decided at once, time until all are sent vs ceil(N / budget) min + 5 s
 
 Flags:
   --tenants N     offboardings per run in scenarios 1-3 (default ${DEFAULT_OPTIONS.tenants})
   --repeat K      runs of scenarios 1-3; medians are reported (default ${DEFAULT_OPTIONS.repeat})
   --sleeping N    workflows held in their grace period in scenario 4 (default ${DEFAULT_OPTIONS.sleeping})
-  --only LIST     scenarios to run, e.g. 1,3 (default 1,2,3,4)
+  --only LIST     scenarios to run, e.g. 1,3 or 5,6,7 (default 1,2,3,4)
   --scale K       scenario 1 runs Qlik's clock K times faster: budget 90*K/min, window 300/K s (default ${DEFAULT_OPTIONS.scale})
+  --ops-scale K   the same for scenarios 5 and 7 (default ${DEFAULT_OPTIONS.opsScale})
+  --layouts LIST  task-queue layouts of scenarios 5-7, each on a dev server of its own: partitions per queue, or
+                  'default' for the server's own (4) (default ${DEFAULT_OPTIONS.layouts.join(',')})
+  --budgets LIST  scenario 6's budgets, calls/min (default ${DEFAULT_OPTIONS.budgets.join(',')})
+  --rollback N    reactivations decided at once in scenario 7 (default ${DEFAULT_OPTIONS.rollback})
   --no-reports    run the workers without a report webhook (default: reports on, as deployed)
   --explain-overhead
                   scenario 2 also runs the floor with the offboarding's search-attribute upserts (one more batch
@@ -100,13 +126,33 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--scale':
         options.scale = positiveInteger(flag, value());
         break;
+      case '--ops-scale':
+        options.opsScale = positiveInteger(flag, value());
+        break;
+      case '--rollback':
+        options.rollback = positiveInteger(flag, value());
+        break;
       case '--only': {
         const raw = value() ?? '';
         const list = raw.split(',').map((s) => Number(s.trim()));
-        if (list.length === 0 || list.some((n) => ![1, 2, 3, 4].includes(n))) {
-          throw new UsageError(`--only: expected scenario numbers 1-4 separated by commas, got '${raw}'`);
+        if (list.length === 0 || list.some((n) => !(ALL_SCENARIOS as readonly number[]).includes(n))) {
+          throw new UsageError(`--only: expected scenario numbers 1-7 separated by commas, got '${raw}'`);
         }
         options.only = [...new Set(list)].sort();
+        break;
+      }
+      case '--layouts': {
+        const raw = value() ?? '';
+        const list = raw.split(',').map((s) => s.trim());
+        if (list.length === 0 || list.some((l) => l !== 'default' && !/^[1-9][0-9]?$/.test(l))) {
+          throw new UsageError(`--layouts: expected partition counts or 'default' separated by commas, got '${raw}'`);
+        }
+        options.layouts = [...new Set(list)].map((l) => (l === 'default' ? 'default' : Number(l)));
+        break;
+      }
+      case '--budgets': {
+        const raw = value() ?? '';
+        options.budgets = raw.split(',').map((b) => positiveInteger(flag, b.trim()));
         break;
       }
       case '--no-reports':

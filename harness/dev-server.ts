@@ -1,7 +1,7 @@
 /**
  * A Temporal dev server of its own, started with `temporal-dev.sh` (so it has the contract's search attributes and
- * one partition per task queue, exactly as developers run it) on free ports and a fresh database file, never the
- * default 7233 one. It keeps workflows and timers across a restart (`stop()`, then `start()` again), which the
+ * one partition per task queue, exactly as developers run it, unless asked for another layout) on free ports and a
+ * fresh database file, never the default 7233 one. It keeps workflows and timers across a restart (`stop()`, then `start()` again), which the
  * server-restart tests need, and its process can be measured, which the benchmark needs.
  *
  * The in-memory servers that the SDK starts and stops itself (`createLocalEnv`, `createTimeSkippingEnv` in
@@ -48,7 +48,15 @@ export interface DevServerOptions {
   databaseInMemory?: boolean;
   /** Bound on each `temporal-dev.sh` call, ms (none by default: the script bounds its own start-up wait). */
   timeoutMs?: number;
+  /**
+   * Partitions per task queue (`TEMPORAL_DEV_PARTITIONS`): 1 by default, as developers run it; `'default'` is the
+   * server's own layout (4), as on a cluster, where a queue's rate limit is split among its partitions.
+   */
+  partitions?: TaskQueueLayout;
 }
+
+/** Partitions per task queue: a number, or the server's own default. */
+export type TaskQueueLayout = number | 'default';
 
 /** `/dev/shm` when it exists and is writable, else the system's temporary folder. */
 function memoryFolder(): string {
@@ -75,6 +83,7 @@ export async function devServer(options: DevServerOptions = {}): Promise<DevServ
     TEMPORAL_DEV_HTTP_PORT: String(httpPort),
     TEMPORAL_DEV_IP: '127.0.0.1',
     TEMPORAL_DEV_DB: path.join(dir, 'dev.db'),
+    TEMPORAL_DEV_PARTITIONS: String(options.partitions ?? 1),
   };
   const script = async (command: 'start' | 'stop'): Promise<void> => {
     await run(DEV_SCRIPT, [command], { cwd: ROOT, env, ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });

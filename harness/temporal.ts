@@ -12,20 +12,28 @@ import { temporalBinary } from './repo';
 
 const SEARCH_ATTRIBUTE_KEYS = Object.values(searchAttributes);
 
-/** A real dev server (SQLite in memory) with the contract's search attributes: for Updates and end-to-end tests. */
-export async function createLocalEnv(options: { uiPort?: number } = {}): Promise<TestWorkflowEnvironment> {
+/**
+ * A real dev server (SQLite in memory) with the contract's search attributes: for Updates and end-to-end tests. One
+ * partition per task queue unless `partitions: 'default'` asks for the server's own layout (4).
+ */
+export async function createLocalEnv(
+  options: { uiPort?: number; partitions?: 1 | 'default' } = {},
+): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalBinary('cli') },
       searchAttributes: SEARCH_ATTRIBUTE_KEYS,
       ip: '127.0.0.1',
       ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
-      extraArgs: [
-        '--dynamic-config-value',
-        'matching.numTaskqueueReadPartitions=1',
-        '--dynamic-config-value',
-        'matching.numTaskqueueWritePartitions=1',
-      ],
+      extraArgs:
+        options.partitions === 'default'
+          ? []
+          : [
+              '--dynamic-config-value',
+              'matching.numTaskqueueReadPartitions=1',
+              '--dynamic-config-value',
+              'matching.numTaskqueueWritePartitions=1',
+            ],
     },
   });
 }

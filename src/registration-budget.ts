@@ -14,9 +14,18 @@
  * 3. The limit: the workers of those queues ({@link registerWorkerOptions}, created in `src/worker/create-workers.ts`)
  *    declare `maxTaskQueueActivitiesPerSecond` = budget ÷ 60. The Temporal server enforces it per queue, for all the
  *    workers polling it together, not per worker.
- * 4. A queue that open runs use but no worker polls any more (a region dropped, the task queue renamed) is warned
+ * 4. The partitions: the server splits a queue into partitions (1 on `temporal-dev.sh`'s dev server, 4 by default on
+ *    a cluster) and gives each partition an equal share of the limit, enforced on its own. The sum is the budget,
+ *    and with a backlog on every partition it is used in full (docs/performance.md, scenario 5); but a partition
+ *    with nothing queued leaves its share unused (the tail of a wave), and a task waits for the next slot of its own
+ *    partition: up to {@link partitionSlotSeconds} = partitions × 60 ÷ budget seconds. Within a partition, tasks go
+ *    by priority (`REGISTER_PRIORITY` in `src/workflows/calls.ts`: reactivate before deactivate), so that wait is
+ *    what a decided reactivation waits at most. `src/worker/register-queue-layout.ts` reads each queue's partitions
+ *    at start and warns when that wait exceeds {@link REACTIVATION_SEND_TARGET_MS}, or when a rate limit set through
+ *    the API (`temporal task-queue config set --queue-rps-limit`, split the same way) overrides the budget.
+ * 5. A queue that open runs use but no worker polls any more (a region dropped, the task queue renamed) is warned
  *    about at start by `src/worker/stranded-register-queues.ts`.
- * 5. When Qlik answers 429 anyway, each of these files does its own part, and none repeats another's:
+ * 6. When Qlik answers 429 anyway, each of these files does its own part, and none repeats another's:
  *    - `src/http/index.ts` (`parseRetryAfter`) reads `retry-after`: delta-seconds or an HTTP date, 1 s when garbled,
  *      at most an hour;
  *    - `src/qlik/errors.ts` maps the 429 to a `RateLimited` QlikError whose `retryAfterMs` is that (1 s without one);
@@ -62,4 +71,19 @@ export function registerWorkerOptions(options: {
     taskQueue: registerTaskQueueFor(options.taskQueue, options.region),
     maxTaskQueueActivitiesPerSecond: registerCallsPerSecond(options.callsPerMinute),
   };
+}
+
+/**
+ * How soon a decided reactivation must be sent (issue "[3 of 4] Operations at scale": within seconds, whatever the
+ * backlog; the benchmark and the start-up check hold it to this).
+ */
+export const REACTIVATION_SEND_TARGET_MS = 5_000;
+
+/**
+ * The spacing of one partition's slots, in seconds: the server gives each of a queue's `partitions` an equal share
+ * of the limit, so a task first in its partition's line waits at most this long for a slot, even with every other
+ * partition idle. (30 calls/min on 4 partitions: 8 s; on 1 partition: 2 s.)
+ */
+export function partitionSlotSeconds(options: { partitions: number; callsPerMinute: number }): number {
+  return (Math.max(1, options.partitions) * 60) / options.callsPerMinute;
 }

@@ -17,6 +17,7 @@ import { describeVersioning } from './worker/versioning';
 import { workflowBundleOptions } from './worker/workflow-bundle';
 import { createLogger } from './worker/logger';
 import { missingSearchAttributes } from './worker/search-attributes-check';
+import { reportRegisterQueueLayouts } from './worker/register-queue-layout';
 import { warnOfStrandedRegisterQueues } from './worker/stranded-register-queues';
 
 /** Built by `npm run build`; the worker falls back to bundling at start-up when it is missing. */
@@ -71,6 +72,9 @@ async function main(): Promise<void> {
   // Open runs whose registration queue no worker polls any more (a region dropped, the task queue renamed): warned
   // about in the background, never a reason not to start.
   const strandedQueues = warnOfStrandedRegisterQueues({ connection, namespace, config, logger });
+  // How the server lays out each registration queue (its partitions split the budget): logged, with a warning when a
+  // decided reactivation could wait longer than its target; never a reason not to start (it never rejects).
+  void reportRegisterQueueLayouts({ connection, namespace, config, logger });
   logger.info(
     `worker polling ${config.taskQueue} on ${connectionOptions.address} (namespace ${namespace}); regions ${config.regions.join(', ')}; ` +
       `registration calls limited to ${config.registerCallsPerMinute}/min per region; ` +

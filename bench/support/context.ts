@@ -12,7 +12,7 @@ import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/config/worker-config';
 import { workflowIdFor, type OffboardingInput } from '../../src/shared/contract';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import type { Job } from './batch';
-import { devServer, temporalCliVersion } from '../../harness/dev-server';
+import { devServer, temporalCliVersion, type TaskQueueLayout } from '../../harness/dev-server';
 import { freePort } from '../../harness/ports';
 import { launcherPath, WORKER_COMMAND } from '../../harness/processes';
 import { startReceiver, type Receiver } from '../../harness/webhook-receiver';
@@ -40,24 +40,35 @@ export interface BenchServer {
 
 /**
  * Starts the server on free ports with a fresh database in memory: the benchmark's 10,000 workflows never land in a
- * developer's server, and each run starts clean.
+ * developer's server, and each run starts clean. One partition per task queue, as developers run it, unless
+ * `partitions` asks for another layout (scenarios 5–7 compare them).
  */
-async function startBenchServer(log: (line: string) => void): Promise<BenchServer> {
-  const server = await devServer({ name: 'qlik-offboard-bench', databaseInMemory: true });
-  log(`starting a dev server of the benchmark's own on ${server.address} (database in ${server.folder})`);
-  try {
-    await server.start();
-    return {
-      address: server.address,
-      uiPort: server.uiPort,
-      pid: server.pid(),
-      cliVersion: await temporalCliVersion(),
-      stop: () => server.destroy(),
-      stopCommand: server.stopCommand,
-    };
-  } catch (error) {
-    await server.destroy().catch(() => undefined);
-    throw error;
+export async function startBenchServer(
+  log: (line: string) => void,
+  partitions: TaskQueueLayout = 1,
+): Promise<BenchServer> {
+  const layout = partitions === 'default' ? "the server's default partitions" : `${partitions} partition(s) per queue`;
+  // A free port can be taken by other work on the machine between its pick and the server's bind: try new ones.
+  for (let attempt = 1; ; attempt++) {
+    const server = await devServer({ name: 'qlik-offboard-bench', databaseInMemory: true, partitions });
+    log(`starting a dev server of the benchmark's own on ${server.address} (${layout}; database in ${server.folder})`);
+    try {
+      await server.start();
+      return {
+        address: server.address,
+        uiPort: server.uiPort,
+        pid: server.pid(),
+        cliVersion: await temporalCliVersion(),
+        stop: () => server.destroy(),
+        stopCommand: server.stopCommand,
+      };
+    } catch (error) {
+      await server.destroy().catch(() => undefined);
+      if (attempt >= 3 || !/address already in use/.test(String((error as { stderr?: string }).stderr ?? error))) {
+        throw error;
+      }
+      log(`  a port was taken meanwhile (attempt ${attempt}); again on other ports`);
+    }
   }
 }
 
