@@ -5,7 +5,6 @@
  * report. Real dev server, the product's workers, the simulator; the history bound is lowered so that a few hundred
  * ignored signals make a run continue as new.
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   AlreadyCompletedError,
@@ -21,9 +20,9 @@ import {
   type StartedOffboarding,
 } from '../../src/client';
 import type { OffboardingInput, OffboardingResult, OffboardingStatus } from '../../src/shared/contract';
-import { reactivateSignal } from '../../src/workflows/definitions';
 import { tenant } from '../../harness/simulator';
 import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
+import { reactivateAcrossContinueAsNew } from '../support/signal-chain';
 import { cli, cliEnv, eventually, inputFor, type CliRun } from '../support/cli';
 
 const BOUND = 300;
@@ -76,18 +75,9 @@ function untilPhase(id: string, phase: OffboardingStatus['phase'], timeoutMs = 3
   );
 }
 
-/**
- * A `reactivate` after the purge date (recorded, not acted on). A signal that reaches the run at the moment it
- * continues as new is refused ("already completed"); sent again, it goes to the new run.
- */
-async function ignoredSignal(workflowId: string, requestedBy: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await h.client.workflow.getHandle(workflowId).signal(reactivateSignal, { requestedBy });
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError) || attempt >= 5) throw error;
-    }
-  }
+/** A `reactivate` after the purge date (recorded, not acted on), sent again if it meets a continue-as-new. */
+function ignoredSignal(workflowId: string, requestedBy: string): Promise<void> {
+  return reactivateAcrossContinueAsNew(h.client, workflowId, { requestedBy });
 }
 
 /**

@@ -8,7 +8,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { workflowIdFor } from '../../src/shared/contract';
-import { reactivateSignal, statusQuery } from '../../src/workflows/definitions';
+import { statusQuery } from '../../src/workflows/definitions';
+import { reactivateAcrossContinueAsNew } from './signal-chain';
 import type { offboardTenant } from '../../src/workflows';
 import { hostnameOf, tenant } from '../../harness/simulator';
 import { createLocalEnv } from '../../harness/temporal';
@@ -74,12 +75,11 @@ export function defineSignalStormSuite(size: StormSize): void {
    * promise), so a run flooded faster than that falls behind; see "Noticed and left" in docs/reliability.md.
    */
   async function signalStorm(workflowId: string, count: number): Promise<void> {
-    const handle = h.client.workflow.getHandle(workflowId);
     for (let sent = 0; sent < count; sent += 50) {
       const paced = new Promise((resolve) => setTimeout(resolve, 250));
       await Promise.all(
         Array.from({ length: Math.min(50, count - sent) }, (_, i) =>
-          handle.signal(reactivateSignal, { requestedBy: `ops-${sent + i}` }),
+          reactivateAcrossContinueAsNew(h.client, workflowId, { requestedBy: `ops-${sent + i}` }),
         ),
       );
       await paced;
