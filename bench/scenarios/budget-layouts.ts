@@ -14,9 +14,8 @@ import type { BenchOptions } from '../options';
 import type { BenchContext } from '../support/context';
 import { layoutName, withLayout } from '../support/layouts';
 import { watchBacklogs } from '../support/partitions';
-import { startProductWorkers } from '../support/product-run';
 import { setQueueRate } from '../support/queue-rate';
-import { queueDeactivations, registerQueueOf, waitForRequests } from '../support/staging';
+import { queueDeactivations, registerQueueOf, startScaleWorkers, waitForRequests } from '../support/staging';
 import { busiestWindow } from '../support/stats';
 import { integer, markdownTable, percent, seconds, verdict } from '../support/table';
 import { QLIK_TIER2_PER_MINUTE, rateLimitedSettings } from './rate-limited';
@@ -50,15 +49,7 @@ async function runOnLayout(ctx: BenchContext, options: BenchOptions, layout: Tas
     dayMs: s.dayMs,
   });
   const label = `s5p${layout}`;
-  const workers = await startProductWorkers(ctx, label, 2, {
-    registerCallsPerMinute: s.budgetPerMinute,
-    dayMs: s.dayMs,
-    probeInitialIntervalMs: s.probeInitialIntervalMs,
-    probeMaxIntervalMs: s.probeMaxIntervalMs,
-    reports: options.reports,
-    nodeOptions: options.workerNodeOptions,
-    extraEnv: options.workerEnv,
-  });
+  const workers = await startScaleWorkers(ctx, label, options, s, s.budgetPerMinute);
   try {
     const queue = registerQueueOf(workers);
     const windowCalls = (s.budgetPerMinute * s.simWindowMs) / 60_000;

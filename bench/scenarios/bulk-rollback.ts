@@ -17,9 +17,14 @@ import type { BenchOptions } from '../options';
 import type { BenchContext } from '../support/context';
 import { activityTimesOf } from '../support/activity-times';
 import { layoutName, withLayout } from '../support/layouts';
-import { startProductWorkers } from '../support/product-run';
 import { setQueueRate } from '../support/queue-rate';
-import { queueDeactivations, registerQueueOf, settleInGracePeriod, waitForRequests } from '../support/staging';
+import {
+  queueDeactivations,
+  registerQueueOf,
+  startScaleWorkers,
+  settleInGracePeriod,
+  waitForRequests,
+} from '../support/staging';
 import { busiestWindow } from '../support/stats';
 import { fixed, integer, markdownTable, seconds, verdict } from '../support/table';
 import { DEFAULT_BUDGET_PER_MINUTE, rateLimitedSettings } from './rate-limited';
@@ -62,15 +67,7 @@ async function runOnLayout(ctx: BenchContext, options: BenchOptions, layout: Tas
     tokenLifetimeMs: s.tokenLifetimeMs,
     dayMs: s.dayMs,
   });
-  const workers = await startProductWorkers(ctx, label, 2, {
-    registerCallsPerMinute: s.budgetPerMinute,
-    dayMs: s.dayMs,
-    probeInitialIntervalMs: s.probeInitialIntervalMs,
-    probeMaxIntervalMs: s.probeMaxIntervalMs,
-    reports: options.reports,
-    nodeOptions: options.workerNodeOptions,
-    extraEnv: options.workerEnv,
-  });
+  const workers = await startScaleWorkers(ctx, label, options, s, s.budgetPerMinute);
   try {
     const queue = registerQueueOf(workers);
     ctx.log(`scenario 7, ${layoutName(layout)}: ${n} offboardings into their grace period, then the rollback`);

@@ -24,9 +24,14 @@ import type { BenchContext } from '../support/context';
 import { layoutName, withLayout } from '../support/layouts';
 import { activityTimesOf } from '../support/activity-times';
 import { activityPartitions, watchBacklogs } from '../support/partitions';
-import { startProductWorkers } from '../support/product-run';
 import { setQueueRate } from '../support/queue-rate';
-import { queueDeactivations, registerQueueOf, settleInGracePeriod, waitForRequests } from '../support/staging';
+import {
+  queueDeactivations,
+  registerQueueOf,
+  startScaleWorkers,
+  settleInGracePeriod,
+  waitForRequests,
+} from '../support/staging';
 import { max, percentile } from '../support/stats';
 import { integer, markdownTable, millis, seconds, verdict } from '../support/table';
 import { rateLimitedSettings } from './rate-limited';
@@ -78,15 +83,7 @@ async function runBudget(
     tokenLifetimeMs: s.tokenLifetimeMs,
     dayMs: s.dayMs,
   });
-  const workers = await startProductWorkers(ctx, label, 2, {
-    registerCallsPerMinute: budget,
-    dayMs: s.dayMs,
-    probeInitialIntervalMs: s.probeInitialIntervalMs,
-    probeMaxIntervalMs: s.probeMaxIntervalMs,
-    reports: options.reports,
-    nodeOptions: options.workerNodeOptions,
-    extraEnv: options.workerEnv,
-  });
+  const workers = await startScaleWorkers(ctx, label, options, s, budget);
   try {
     const queue = registerQueueOf(workers);
     ctx.log(

@@ -11,10 +11,34 @@ import type { RequestLogEntry } from '../../src/simulator';
 import { startAll, waitForCount } from './batch';
 import { offboardingJobs, REGION, tenantIds, type BenchContext } from './context';
 import { activityPartitions, partitionBacklogs } from './partitions';
-import type { ProductWorkers } from './product-run';
+import type { BenchOptions } from '../options';
+import type { rateLimitedSettings } from '../scenarios/rate-limited';
+import { type ProductWorkers, startProductWorkers } from './product-run';
 import { setQueueRate } from './queue-rate';
 
 /** The registration queue of the bench's region for these workers. */
+/**
+ * The two product workers of one scale scenario's run on one layout, at `budgetPerMinute`, with the scaled Qlik
+ * timings and the benchmark's worker flags.
+ */
+export function startScaleWorkers(
+  ctx: BenchContext,
+  label: string,
+  options: BenchOptions,
+  s: ReturnType<typeof rateLimitedSettings>,
+  budgetPerMinute: number,
+): Promise<ProductWorkers> {
+  return startProductWorkers(ctx, label, 2, {
+    registerCallsPerMinute: budgetPerMinute,
+    dayMs: s.dayMs,
+    probeInitialIntervalMs: s.probeInitialIntervalMs,
+    probeMaxIntervalMs: s.probeMaxIntervalMs,
+    reports: options.reports,
+    nodeOptions: options.workerNodeOptions,
+    extraEnv: options.workerEnv,
+  });
+}
+
 export function registerQueueOf(workers: ProductWorkers): string {
   return registerTaskQueueFor(workers.taskQueue, REGION);
 }
