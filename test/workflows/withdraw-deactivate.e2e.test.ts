@@ -28,7 +28,18 @@ import {
 } from '../support/edges';
 
 const BACKLOG = Array.from({ length: 12 }, (_, i) => `Wd-Backlog-${i + 1}`);
-const RACES = Array.from({ length: 10 }, (_, i) => ({ tenantId: `Wd-Race-${i + 1}`, decideAfterMs: 400 + i * 700 }));
+/**
+ * Even cases decide at staggered times from their start (early ones while the attempt is surely queued); odd cases
+ * decide a few tens of ms after their own deactivate reached the simulator, whatever the machine's load: so both
+ * halves are met, and the moment an attempt is dispatched is crossed from both sides.
+ */
+const RACES: Array<{ tenantId: string; decide: { afterStartMs: number } | { afterSentMs: number } }> = Array.from(
+  { length: 10 },
+  (_, i) => ({
+    tenantId: `Wd-Race-${i + 1}`,
+    decide: i % 2 === 0 ? { afterStartMs: 400 + i * 700 } : { afterSentMs: (i - 1) * 15 },
+  }),
+);
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -57,6 +68,15 @@ async function decideAfter(tenantId: string, afterMs: number, decide: (handle: H
   const before = count(h, tenantId, 'deactivate');
   await decide(handle);
   return observe(tenantId, before, await settle(handle, 90_000));
+}
+
+/** Starts the tenant's offboarding, decides `afterMs` after its deactivate reached the simulator, awaits the end. */
+async function decideAfterSent(tenantId: string, afterMs: number, decide: (handle: Handle) => Promise<unknown>) {
+  const handle = await start(h, offboarding(tenantId, { purgeAfterDays: 90 }));
+  await waitForRequest(h, tenantId, (r) => r.route === 'deactivate', 60_000);
+  await sleep(afterMs);
+  await decide(handle);
+  return observe(tenantId, 1, await settle(handle, 90_000));
 }
 
 beforeAll(async () => {
@@ -102,8 +122,11 @@ beforeAll(async () => {
     });
   }
   for (const race of RACES) {
+    const decide = (handle: Handle) => handle.signal(cancelSignal, { reason: 'race' });
     scenarios.run(race.tenantId, () =>
-      decideAfter(race.tenantId, race.decideAfterMs, (handle) => handle.signal(cancelSignal, { reason: 'race' })),
+      'afterStartMs' in race.decide
+        ? decideAfter(race.tenantId, race.decide.afterStartMs, decide)
+        : decideAfterSent(race.tenantId, race.decide.afterSentMs, decide),
     );
   }
 }, 60_000);
