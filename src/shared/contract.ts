@@ -128,6 +128,29 @@ export interface IgnoredSignal {
   why: string;
 }
 
+/**
+ * ("[4 of 4]") What the grace-period probes (`OFFBOARD_GRACE_PROBE_INTERVAL`) know. Carried across continue-as-new
+ * with the rest of the status, so that a run resumed in its grace period keeps its schedule and the "active" answer
+ * that still waits for its confirmation.
+ */
+export interface GraceProbeStatus {
+  /** The interval the run recorded in its settings at its start. */
+  intervalMs: number;
+  /** When the next probe is due; absent once the grace period is over. */
+  nextAt?: string;
+  /** Probes sent so far in this offboarding (every run of the chain). */
+  probes: number;
+  /** The last answer: when it came, and what it said (`unknown` for a 5xx, a timeout, a reset). */
+  last?: { at: string; state: 'active' | 'deactivated' | 'purged' | 'unknown'; httpStatus?: number; code?: string };
+  /**
+   * The first of the "active" answers in a row (answers that say nothing, `unknown`, do not break the row): a second
+   * one at least `intervalMs` later means the tenant was reactivated out of band.
+   */
+  activeSince?: string;
+  /** The first of the "purged" answers in a row: a second one a probe interval later confirms the purge. */
+  purgedSince?: string;
+}
+
 /** The answer of the `status` query, and (with `phase: 'completed'`) the workflow result. */
 export interface OffboardingStatus {
   tenantId: string;
@@ -160,6 +183,8 @@ export interface OffboardingStatus {
    * Until then a decision withdraws the queued deactivate with no call at all.
    */
   deactivateAttemptsStarted?: number;
+  /** ("[4 of 4]") The grace-period probes: absent when they are off for this run (or it has not reached them). */
+  graceProbes?: GraceProbeStatus;
 }
 
 /** The workflow result: the final status. */

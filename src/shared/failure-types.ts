@@ -37,6 +37,12 @@ export const WarningType = {
   ReactivationPending: 'ReactivationPending',
   /** A stop (`qlik-offboard stop`) holds the not-yet-sent deactivate back until it is resumed ("[3 of 4]"). */
   DeactivationHeld: 'DeactivationHeld',
+  /**
+   * ("[4 of 4]") The grace-period probes saw "active" twice, an interval apart, but this offboarding never saw the
+   * tenant answer "deactivated": it may be deactivated and slow to show it, so the run goes on to the purge date
+   * instead of ending `reactivated-externally`.
+   */
+  ReactivatedExternallyUnconfirmed: 'ReactivatedExternallyUnconfirmed',
 } as const;
 export type WarningType = (typeof WarningType)[keyof typeof WarningType];
 

@@ -27,6 +27,7 @@ import { deactivateInAttempts } from './deactivate-attempts';
 import type { Decisions } from './decisions';
 import { type LifecycleReports, reportsAreInline, workflowMetrics } from './lifecycle-reports';
 import type { offboardTenant } from './offboard-tenant';
+import { type GraceVerdict, watchGracePeriod } from './grace-probes';
 import { implausiblePurgeDate } from './purge-date';
 import { type Deactivation, isoNow, type OffboardingRecord } from './record';
 
@@ -145,7 +146,8 @@ export class Offboarding {
   }
 
   private async fromGracePeriod(deactivation: Deactivation): Promise<void> {
-    if (!this.decisions.decided) await this.gracePeriod(deactivation);
+    const verdict = this.decisions.decided ? undefined : await this.gracePeriod(deactivation);
+    if (verdict) return this.endedByGraceProbes(verdict);
     const { decision } = this.record;
     if (decision) return this.carryOut(decision, deactivation);
     await this.confirmPurge(deactivation);
@@ -338,9 +340,26 @@ export class Offboarding {
     }
   }
 
-  /** Sleeps durably until the purge date, woken early by a decision. */
-  private async gracePeriod({ purgeDateMs }: Deactivation): Promise<void> {
+  /**
+   * Sleeps durably until the purge date, woken early by a decision. With grace probes (recorded in the run's
+   * settings: runs that started without them sleep as they always did), also by what the probes see: the verdict.
+   */
+  private async gracePeriod({ purgeDateMs }: Deactivation): Promise<GraceVerdict | undefined> {
     this.record.enterPhase('grace-period', { unlessIn: true });
+    const intervalMs = this.timings.graceProbeIntervalMs;
+    if (intervalMs !== undefined) {
+      return watchGracePeriod({
+        workflowId: workflowInfo().workflowId,
+        hostname: this.input.hostname,
+        intervalMs,
+        confirmIntervalMs: this.timings.probeInitialIntervalMs,
+        purgeDateMs: () => purgeDateMs,
+        record: this.record,
+        decided: () => this.decisions.decided,
+        mustContinueAsNew: () => this.mustContinueAsNew(),
+        continueAsNewIfDue: () => this.continueAsNewIfDue(),
+      });
+    }
     // No sleepUntil in the SDK: recompute the delay after every wake-up.
     while (!this.decisions.decided && Date.now() < purgeDateMs) {
       await condition(() => this.decisions.decided || this.mustContinueAsNew(), purgeDateMs - Date.now(), {
@@ -348,6 +367,14 @@ export class Offboarding {
       });
       await this.continueAsNewIfDue();
     }
+    return undefined;
+  }
+
+  /** The grace probes saw the end before the purge date: purged (confirmed twice), or reactivated out of band. */
+  private async endedByGraceProbes(verdict: GraceVerdict): Promise<void> {
+    if (verdict.kind === 'reactivated-externally') return this.finish('reactivated-externally');
+    this.record.markPurgeConfirmed(verdict.at);
+    return this.finish('purged');
   }
 
   /** Confirms the purge; stopped only by a cancellation request (signals are ignored after the purge date). */
