@@ -8,6 +8,7 @@ import { DEFAULT_OPTIONS, HELP, parseOptions, UsageError, type BenchOptions } fr
 import { engineOverheadScenario, startUnthrottledWorkers, unthrottledRun } from './scenarios/engine-overhead';
 import { perTenantCostTable, type RunGroup } from './scenarios/per-tenant-cost';
 import { rateLimitedScenario } from './scenarios/rate-limited';
+import { graceProbesScenario } from './scenarios/grace-probes';
 import { scaleAtRestScenario } from './scenarios/scale-at-rest';
 import { closeContext, openContext, type BenchContext } from './support/context';
 import { describeEnvironment, environmentTable, stamp, type Environment } from './support/machine';
@@ -72,6 +73,8 @@ async function runScenarios(ctx: BenchContext, options: BenchOptions, env: Envir
     }
     emit(perTenantCostTable(groups, options));
   }
+  // Before scenario 4: its 10,000 sleeping workflows stay on the server afterwards, and wake for their grace probes.
+  if (options.only.includes(5)) emit(await graceProbesScenario(ctx, options));
   if (options.only.includes(4)) emit(await scaleAtRestScenario(ctx, options, ctx.server.pid));
 }
 

@@ -28,7 +28,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   tenants: 500,
   repeat: 3,
   sleeping: 10_000,
-  only: [1, 2, 3, 4],
+  only: [1, 2, 3, 4, 5],
   scale: 10,
   reports: true,
   explainOverhead: false,
@@ -47,12 +47,14 @@ processes. Prints one markdown table per scenario on stdout; progress goes to st
   2  engine overhead: N offboardings with the rate limit out of the way vs a bare workflow of the same shape
   3  per-tenant cost: HTTP calls by kind, token requests, history events and bytes (from the runs of 1 and 2)
   4  scale at rest: workflows held in their grace period; worker peak RSS and status-query latency
+  5  grace probes: 90-day offboardings with daily grace probes vs none; history events, probes per tenant per day
+     (runs before 4)
 
 Flags:
   --tenants N     offboardings per run in scenarios 1-3 (default ${DEFAULT_OPTIONS.tenants})
   --repeat K      runs of scenarios 1-3; medians are reported (default ${DEFAULT_OPTIONS.repeat})
   --sleeping N    workflows held in their grace period in scenario 4 (default ${DEFAULT_OPTIONS.sleeping})
-  --only LIST     scenarios to run, e.g. 1,3 (default 1,2,3,4)
+  --only LIST     scenarios to run, e.g. 1,3 (default 1,2,3,4,5)
   --scale K       scenario 1 runs Qlik's clock K times faster: budget 90*K/min, window 300/K s (default ${DEFAULT_OPTIONS.scale})
   --no-reports    run the workers without a report webhook (default: reports on, as deployed)
   --explain-overhead
@@ -103,8 +105,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--only': {
         const raw = value() ?? '';
         const list = raw.split(',').map((s) => Number(s.trim()));
-        if (list.length === 0 || list.some((n) => ![1, 2, 3, 4].includes(n))) {
-          throw new UsageError(`--only: expected scenario numbers 1-4 separated by commas, got '${raw}'`);
+        if (list.length === 0 || list.some((n) => ![1, 2, 3, 4, 5].includes(n))) {
+          throw new UsageError(`--only: expected scenario numbers 1-5 separated by commas, got '${raw}'`);
         }
         options.only = [...new Set(list)].sort();
         break;

@@ -3,6 +3,10 @@
  * way), as after a large offboarding wave. What it checks: that the worker's memory stays bounded while thousands of
  * workflows sleep (evicted from its cache, they cost it nothing until they wake), and that ops can still query any
  * of them.
+ *
+ * With grace probes as deployed ("[4 of 4]": once a day, here a day of 5 min): every sleeping workflow wakes once a
+ * day, is replayed (it is no longer cached), probes its tenant host and sleeps again. At 10,000 workflows that is
+ * 33 wake-ups a second, 288 times the real rate (a real day has 10,000 of them: 0.12 a second).
  */
 import { WORKFLOW_TYPE } from '../../src/shared/contract';
 import { statusQuery } from '../../src/workflows/definitions';
@@ -20,6 +24,8 @@ const PURGE_AFTER_DAYS = 30;
 /** Status queries sent to random sleeping workflows, one at a time. */
 const QUERIES = 200;
 const RSS_TARGET = 300 * 1024 * 1024;
+/** `OFFBOARD_GRACE_PROBE_INTERVAL`: one (simulated) day, the default's meaning. */
+const GRACE_PROBE_INTERVAL_MS = DAY_MS;
 
 const delta = (before?: number, after?: number) =>
   before !== undefined && after !== undefined ? after - before : undefined;
@@ -43,6 +49,7 @@ export async function scaleAtRestScenario(
     dayMs: DAY_MS,
     probeInitialIntervalMs: 1_000,
     probeMaxIntervalMs: 60_000,
+    graceProbeInterval: `${GRACE_PROBE_INTERVAL_MS}ms`,
     reports: options.reports,
     nodeOptions: options.workerNodeOptions,
     extraEnv: options.workerEnv,
@@ -85,6 +92,7 @@ export async function scaleAtRestScenario(
     if (sleeping < n) problems.push(`only ${integer(sleeping)} of ${integer(n)} reached the grace period`);
     ctx.log(`  ${integer(sleeping)} in their grace period after ${seconds(allAsleepMs)}`);
     ctx.sim.clearRequests();
+    const restBeganAt = Date.now();
 
     // At rest: nothing to do for the worker; give the cache and the garbage collector a moment.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
@@ -110,6 +118,10 @@ export async function scaleAtRestScenario(
         failed++;
       }
     }
+    // The grace probes of the whole time at rest (queries included): each tenant host probed about once a day?
+    const restMs = Date.now() - restBeganAt;
+    const graceProbes = ctx.sim.requests().filter((r) => r.route === 'probe').length;
+    const probesPerTenantDay = graceProbes / sleeping / (restMs / DAY_MS);
     const afterQueries = worker.memory();
     const server = processMemory(serverPid);
     const peak = max([atRest?.peakRss, afterQueries?.peakRss].filter((v): v is number => v !== undefined));
@@ -137,9 +149,15 @@ export async function scaleAtRestScenario(
       ['Worker RSS before the first start', mebibytes(idle?.rss), 'connected and polling, no workflow yet'],
       ['Workflows in the worker cache at rest', integer(cached), 'temporal_sticky_cache_size'],
       [
+        '**Grace probes per tenant per day at rest**',
+        `**${fixed(probesPerTenantDay, 2)}**`,
+        `${integer(graceProbes)} probes in ${seconds(restMs)} (${fixed(graceProbes / (restMs / 1000), 1)}/s) for ` +
+          `${integer(sleeping)} workflows; OFFBOARD_GRACE_PROBE_INTERVAL = one day of ${seconds(DAY_MS)}, jittered`,
+      ],
+      [
         'Worker CPU at rest',
         fixed(idleCpuShare === undefined ? undefined : idleCpuShare * 100, 1) + ' % of a core',
-        'over 5 s',
+        'over 5 s; the grace probes: each wakes a workflow that is no longer cached (a replay, a probe)',
       ],
       [
         '**Status query latency (p50 / p99)**',
@@ -153,7 +171,7 @@ export async function scaleAtRestScenario(
       ...(options.workerNodeOptions ? [`NODE_OPTIONS=${options.workerNodeOptions}`] : []),
       ...Object.entries(options.workerEnv).map(([name, value]) => `${name}=${value}`),
     ];
-    const title = `Scenario 4: scale at rest (${integer(n)} sleeping workflows, 1 worker process${tuning.length ? ` with ${tuning.join(', ')}` : ''})`;
+    const title = `Scenario 4: scale at rest (${integer(n)} sleeping workflows, grace probes daily, 1 worker process${tuning.length ? ` with ${tuning.join(', ')}` : ''})`;
     return markdownTable([title, 'value', 'notes'], rows);
   } catch (error) {
     ctx.log(`--- last output of the worker:\n${worker.tail()}`);
