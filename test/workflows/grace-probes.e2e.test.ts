@@ -261,6 +261,8 @@ describe('grace-period probes (OFFBOARD_GRACE_PROBE_INTERVAL)', () => {
       ['deactivated', undefined],
       ['final-report', 'reactivated-externally'],
     ]);
+    const note = finals[1]!.notes.find((n) => n.code === 'REACTIVATED_EXTERNALLY');
+    expect(note?.text).toContain(`first seen active at ${status.graceProbes!.activeSince}`);
     // The Web UI said when the next probe was due and what the last one saw.
     expect(seen.details).toMatch(
       /\*\*Grace probes\*\* every 2000 ms \(jittered\); next at \S+Z; \d+ sent, last at \S+Z: deactivated/,
