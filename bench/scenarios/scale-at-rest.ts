@@ -74,7 +74,8 @@ export async function scaleAtRestScenario(
       `TaskQueue = "${taskQueue}" AND OffboardingPhase = "grace-period"`,
       n,
       {
-        timeoutMs: 20 * 60_000,
+        // 6 minutes on two idle cores; an hour leaves room for a machine shared with other work.
+        timeoutMs: 60 * 60_000,
         pollMs: 1_000,
         onPoll: (count) => {
           if (Date.now() - lastLog >= 15_000) {
