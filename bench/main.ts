@@ -11,6 +11,7 @@ import { budgetLayoutsScenario } from './scenarios/budget-layouts';
 import { bulkRollbackScenario } from './scenarios/bulk-rollback';
 import { rateLimitedScenario } from './scenarios/rate-limited';
 import { reactivationLatencyScenario } from './scenarios/reactivation-latency';
+import { graceProbesScenario } from './scenarios/grace-probes';
 import { scaleAtRestScenario } from './scenarios/scale-at-rest';
 import { closeContext, openContext, type BenchContext } from './support/context';
 import { describeEnvironment, environmentTable, stamp, type Environment } from './support/machine';
@@ -79,6 +80,8 @@ async function runScenarios(ctx: BenchContext, options: BenchOptions, env: Envir
     }
     emit(perTenantCostTable(groups, options));
   }
+  // Before scenario 4: its 10,000 sleeping workflows stay on the server afterwards, and wake for their grace probes.
+  if (options.only.includes(8)) emit(await graceProbesScenario(ctx, options));
   if (options.only.includes(4)) emit(await scaleAtRestScenario(ctx, options, ctx.server.pid));
   // Operations at scale: each on dev servers of their own, one per layout (support/layouts.ts).
   if (options.only.includes(5)) emit(await budgetLayoutsScenario(ctx, options));

@@ -2,7 +2,7 @@
 import type { TaskQueueLayout } from '../harness/dev-server';
 
 /** The scenarios, by number; 1–4 run by default, 5–7 (operations at scale) when asked for. */
-export const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7] as const;
+export const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 
 export interface BenchOptions {
   /** Offboardings per run in scenarios 1–3. */
@@ -40,7 +40,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   tenants: 500,
   repeat: 3,
   sleeping: 10_000,
-  only: [1, 2, 3, 4],
+  only: [1, 2, 3, 4, 8],
   scale: 10,
   reports: true,
   explainOverhead: false,
@@ -68,12 +68,14 @@ processes. Prints one markdown table per scenario on stdout; progress goes to st
   6  reactivation latency: decision -> reactivate received, behind a backlog on every partition, per budget
      and layout
   7  bulk rollback: N reactivations decided at once, time until all are sent vs ceil(N / budget) min + 5 s
+  8  grace probes: 90-day offboardings with daily grace probes vs none; history events, probes per tenant per day
+     (runs before 4)
 
 Flags:
   --tenants N     offboardings per run in scenarios 1-3 (default ${DEFAULT_OPTIONS.tenants})
   --repeat K      runs of scenarios 1-3; medians are reported (default ${DEFAULT_OPTIONS.repeat})
   --sleeping N    workflows held in their grace period in scenario 4 (default ${DEFAULT_OPTIONS.sleeping})
-  --only LIST     scenarios to run, e.g. 1,3 or 5,6,7 (default 1,2,3,4)
+  --only LIST     scenarios to run, e.g. 1,3 or 5,6,7 (default 1,2,3,4,8)
   --scale K       scenario 1 runs Qlik's clock K times faster: budget 90*K/min, window 300/K s (default ${DEFAULT_OPTIONS.scale})
   --ops-scale K   the same for scenarios 5 and 7 (default ${DEFAULT_OPTIONS.opsScale})
   --layouts LIST  task-queue layouts of scenarios 5-7, each on a dev server of its own: partitions per queue, or
@@ -136,7 +138,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         const raw = value() ?? '';
         const list = raw.split(',').map((s) => Number(s.trim()));
         if (list.length === 0 || list.some((n) => !(ALL_SCENARIOS as readonly number[]).includes(n))) {
-          throw new UsageError(`--only: expected scenario numbers 1-7 separated by commas, got '${raw}'`);
+          throw new UsageError(`--only: expected scenario numbers 1-8 separated by commas, got '${raw}'`);
         }
         options.only = [...new Set(list)].sort();
         break;

@@ -39,7 +39,7 @@ import { historyToJson } from '../harness/replay/history-json';
 import { REPLAY_PATHS, type Manifest, type ReplayPath } from '../harness/replay/paths';
 import { startRedirectingRegistration } from '../harness/redirect-server';
 import { startReceiver } from '../harness/webhook-receiver';
-import { waitFor, waitForPhase } from '../harness/wait';
+import { statusOf, waitFor, waitForPhase } from '../harness/wait';
 
 type Handle = WorkflowHandle<typeof offboardTenant>;
 
@@ -59,7 +59,9 @@ type Group =
   | 'extension'
   | 'approval'
   | 'approval-expiring'
-  | 'approval-storm';
+  | 'approval-storm'
+  | 'grace-probes'
+  | 'grace-probes-continue-as-new';
 
 interface Driver {
   /** How the run must end for its history to cover the path: an outcome, `failed <type>` or `canceled`. */
@@ -206,6 +208,20 @@ async function continueAsNewAwaitingApproval(h: Harness, id: string): Promise<{ 
 
 /** The `approval-storm` group's history bound: a few dozen signals make a waiting run continue as new. */
 const APPROVAL_STORM_HISTORY_BOUND = 60;
+
+/** The `grace-probes` groups' day: a 90-day grace period lasts 45 s. */
+const GRACE_PROBE_DAY_MS = 500;
+
+/** Waits until the run's last grace probe saw `state` (the run sleeps in its grace period meanwhile). */
+async function untilGraceProbeSaw(h: Harness, handle: Handle, state: 'active' | 'deactivated'): Promise<Handle> {
+  await waitFor(
+    `a grace probe answered "${state}"`,
+    async () => (await statusOf(h.client, handle.workflowId))?.graceProbes?.last?.state === state,
+    30_000,
+    100,
+  );
+  return handle;
+}
 
 const DRIVERS: Record<ReplayPath, Driver> = {
   purged: { ends: 'purged', drive: (h, id) => start(h, input(id)) },
@@ -613,6 +629,48 @@ const DRIVERS: Record<ReplayPath, Driver> = {
       return h.client.workflow.getHandle(workflowIdFor(id));
     },
   },
+  'reactivated-externally-grace-probe': {
+    ends: 'reactivated-externally',
+    group: 'grace-probes',
+    drive: async (h, id) => {
+      const handle = await untilGraceProbeSaw(h, await start(h, input(id, { purgeAfterDays: 90 })), 'deactivated');
+      h.sim.setExternalStatus(id, 'active');
+      return handle;
+    },
+  },
+  'grace-probe-unconfirmed-active': {
+    ends: 'purged',
+    group: 'grace-probes',
+    drive: (h, id) => {
+      // The host shows the deactivation only long after the purge: verify times out, the grace probes see "active".
+      h.sim.addTenant({ ...tenant(id), propagationDelayMs: 10 * 60_000 });
+      return start(h, input(id, { purgeAfterDays: 30 }), { addTenant: false });
+    },
+  },
+  'purged-early-grace-probe': {
+    ends: 'purged',
+    group: 'grace-probes',
+    drive: async (h, id) => {
+      const handle = await untilGraceProbeSaw(h, await start(h, input(id, { purgeAfterDays: 90 })), 'deactivated');
+      h.sim.setExternalStatus(id, 'deleted');
+      return handle;
+    },
+  },
+  'grace-probe-resumed-after-continue-as-new': {
+    ends: 'purged',
+    group: 'grace-probes-continue-as-new',
+    drive: async (h, id) => {
+      const handle = await start(h, input(id, { purgeAfterDays: 30 }));
+      const firstRunId = (await handle.describe()).runId;
+      await waitFor(
+        'the continue-as-new in the grace period',
+        async () => (await h.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRunId,
+        30_000,
+        100,
+      );
+      return h.client.workflow.getHandle(workflowIdFor(id));
+    },
+  },
 };
 
 const tenantIdOf = (p: ReplayPath) => `replay-${p}`;
@@ -643,6 +701,10 @@ function groupSettings(
   if (group === 'overdue') {
     sim.purgeLagMs = 120_000;
     env.OFFBOARD_PURGE_OVERDUE_AFTER = '1s';
+  }
+  if (group === 'grace-probes' || group === 'grace-probes-continue-as-new') {
+    sim.dayMs = GRACE_PROBE_DAY_MS;
+    env.OFFBOARD_GRACE_PROBE_INTERVAL = group === 'grace-probes' ? '2s' : '300ms';
   }
   if (group === 'reject') sim.reactivateWhenActive = 'reject';
   if (group === 'omit') sim.omitPurgeDate = true;
@@ -739,6 +801,8 @@ async function main(): Promise<void> {
         h.config.historyBounds = { events: STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
       if (group === 'approval-storm')
         h.config.historyBounds = { events: APPROVAL_STORM_HISTORY_BOUND, bytes: 1024 * 1024 };
+      // Above the events before the grace period: a run continues as new after a few grace probes.
+      if (group === 'grace-probes-continue-as-new') h.config.historyBounds = { events: 60, bytes: 1024 * 1024 };
       await h.startWorkers();
       try {
         await Promise.all(

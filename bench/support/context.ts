@@ -149,6 +149,8 @@ export interface ProductWorkerSettings {
   probeMaxIntervalMs: number;
   /** Lifecycle reports to the bench's receiver (default on: the product as deployed). */
   reports: boolean;
+  /** `OFFBOARD_GRACE_PROBE_INTERVAL` (a duration or `off`); unset: the worker's default, one real day. */
+  graceProbeInterval?: string;
   /** `NODE_OPTIONS` of the process, if any. */
   nodeOptions?: string;
   /** Further environment variables (`--worker-env`); the settings above win over them. */
@@ -190,6 +192,7 @@ export async function startProductWorker(
     OFFBOARD_PROBE_INITIAL_INTERVAL: `${settings.probeInitialIntervalMs}ms`,
     OFFBOARD_PROBE_MAX_INTERVAL: `${settings.probeMaxIntervalMs}ms`,
     OFFBOARD_METRICS_ADDRESS: metricsAddress,
+    ...(settings.graceProbeInterval ? { OFFBOARD_GRACE_PROBE_INTERVAL: settings.graceProbeInterval } : {}),
     TEMPORAL_UI_URL: `http://localhost:${ctx.server.uiPort}`,
     ...(settings.reports ? { REPORT_WEBHOOK_URL: ctx.webhook.url, REPORT_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET } : {}),
     ...(settings.nodeOptions ? { NODE_OPTIONS: settings.nodeOptions } : {}),

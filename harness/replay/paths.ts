@@ -71,6 +71,14 @@ export const REPLAY_PATHS = {
   'failed-approval-without-requester': 'no requestedBy while approval is required: InvalidInput before any call',
   'continued-as-new-awaiting-approval': 'the history grows while awaiting approval: the run continues as new',
   'resumed-awaiting-approval': 'the run that a continue-as-new started: awaits approval to its deadline, is approved',
+  // "[4 of 4] Grace-period controls", grace probes (OFFBOARD_GRACE_PROBE_INTERVAL):
+  'reactivated-externally-grace-probe':
+    'seen deactivated, then reactivated out of band: two "active" grace probes end the run before the purge date',
+  'grace-probe-unconfirmed-active':
+    'the host never shows the deactivation: "active" grace probes only warn (ReactivatedExternallyUnconfirmed); purged',
+  'purged-early-grace-probe': 'purged out of band during the grace period: two "purged" grace probes end the run',
+  'grace-probe-resumed-after-continue-as-new':
+    'grace probes grow the history past its bound: the run continues as new and resumes probing on its schedule',
 } as const;
 
 export type ReplayPath = keyof typeof REPLAY_PATHS;

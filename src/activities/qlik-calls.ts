@@ -51,9 +51,13 @@ export function createQlikCalls(deps: { qlik: QlikClient; stopFor?: StopCheck })
       return asActivity(() => qlik.reactivate(input));
     },
 
-    /** One probe of the tenant host; never fails: an unclear answer is `unknown`. */
-    async probeTenant(input: { hostname: string }): Promise<ProbeAnswer> {
-      return qlik.probe(input.hostname, cancellationSignal());
+    /**
+     * One probe of the tenant host; never fails: an unclear answer is `unknown`. `timeoutMs` shortens the request
+     * timeout (the grace probes run it as a local activity, which must end well within a workflow task's timeout).
+     */
+    async probeTenant(input: { hostname: string; timeoutMs?: number }): Promise<ProbeAnswer> {
+      const options = input.timeoutMs === undefined ? undefined : { timeoutMs: input.timeoutMs };
+      return qlik.probe(input.hostname, cancellationSignal(), options);
     },
   };
 }

@@ -21,6 +21,12 @@ export interface OffboardingTimings {
   purgeOverdueAfterMs: number;
   /** Length of one Qlik day; only a simulator shortens it (`OFFBOARD_DAY_LENGTH`). Used for computed purge dates. */
   dayMs: number;
+  /**
+   * ("[4 of 4]") How often the tenant is probed during the grace period (`OFFBOARD_GRACE_PROBE_INTERVAL`), jittered
+   * per workflow; absent when `off`. Absent too in the settings that runs recorded before grace probes existed: they
+   * sleep to the purge date as they always did, and replay unchanged.
+   */
+  graceProbeIntervalMs?: number;
 }
 
 /**
@@ -80,6 +86,16 @@ const REAL_DAY_MS = 86_400_000;
 export function probeIntervalMinimums(dayMs: number): { initialMs: number; maxMs: number } {
   const scaled = (perRealDayMs: number) => Math.max(10, Math.ceil((perRealDayMs * dayMs) / REAL_DAY_MS));
   return { initialMs: scaled(1_000), maxMs: scaled(5 * 60_000) };
+}
+
+/**
+ * The shortest grace-probe interval allowed for a day of `dayMs`: an hour per real day, scaled with
+ * `OFFBOARD_DAY_LENGTH`, never below 10 ms. Each grace probe costs a 90-day run about six history events; hourly
+ * probes of a 90-day grace period are already 2,160 of them (about 13,000 events, a few continue-as-new), and a
+ * tenant host probed more often than that learns nothing new: a reactivation noticed within an hour is soon enough.
+ */
+export function graceProbeIntervalMinimum(dayMs: number): number {
+  return Math.max(10, Math.ceil((3_600_000 * dayMs) / REAL_DAY_MS));
 }
 
 type Env = Record<string, string | undefined>;
@@ -184,6 +200,31 @@ function impliedRegions(env: Env): string[] {
   return [...regions].sort();
 }
 
+/**
+ * `OFFBOARD_GRACE_PROBE_INTERVAL`: a duration of at least {@link graceProbeIntervalMinimum}, or `off` (undefined).
+ * Default `1d`: a real day, whatever `OFFBOARD_DAY_LENGTH` says (like every other duration of the configuration; a
+ * simulator with a shortened day sets it explicitly).
+ */
+function readGraceProbeInterval(reader: EnvReader, dayMs: number): number | undefined {
+  const name = 'OFFBOARD_GRACE_PROBE_INTERVAL';
+  const text = reader.text(name, '1d');
+  if (text.toLowerCase() === 'off') return undefined;
+  const value = parseDuration(text);
+  if (value === undefined) {
+    reader.problems.push(`${name}: "${text}" is neither a duration such as 12h or 1d nor off`);
+    return undefined;
+  }
+  const minimum = graceProbeIntervalMinimum(dayMs);
+  if (value < minimum) {
+    reader.problems.push(
+      `${name}: "${text}" is below the minimum of ${showDuration(minimum)} (1h per real day of ` +
+        `OFFBOARD_DAY_LENGTH=${showDuration(dayMs)}, at least 10ms): every grace probe adds history events to a ` +
+        '90-day run and a request to the tenant host; set off to turn the probes off',
+    );
+  }
+  return value;
+}
+
 /** Reads and validates the whole worker configuration; throws {@link ConfigError} listing every problem. */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const reader = new EnvReader(env);
@@ -265,6 +306,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     mode: approvalMode === 'required' ? 'required' : 'off',
     timeoutMs: reader.duration('OFFBOARD_APPROVAL_TIMEOUT', '7d'),
   };
+  const graceProbeIntervalMs = readGraceProbeInterval(reader, effectiveDayMs);
+  if (graceProbeIntervalMs !== undefined) timings.graceProbeIntervalMs = graceProbeIntervalMs;
 
   const webhookUrl = reader.text('REPORT_WEBHOOK_URL', '');
   const webhookSecret = reader.secretOrValue('REPORT_WEBHOOK_SECRET');

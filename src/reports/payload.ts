@@ -16,7 +16,7 @@ export { CANCELED_FAILURE_TYPE };
 
 /** A remark for the people who read the report; `code` is stable, `text` may change. */
 export interface ReportNote {
-  code: 'LICENSES_NOT_RELEASED' | 'REACTIVATION_POSSIBLE' | 'DRY_RUN' | 'PURGE_OVERDUE';
+  code: 'LICENSES_NOT_RELEASED' | 'REACTIVATION_POSSIBLE' | 'DRY_RUN' | 'PURGE_OVERDUE' | 'REACTIVATED_EXTERNALLY';
   text: string;
 }
 
@@ -91,6 +91,17 @@ function notesFor(event: LifecycleEvent): ReportNote[] {
       notes.push({
         code: 'PURGE_OVERDUE',
         text: 'The tenant still answered as deactivated well past its purge date: ask Qlik support to confirm the purge.',
+      });
+    }
+    if (status.outcome === 'reactivated-externally') {
+      // "[4 of 4]": the grace probes may notice it weeks before the purge date; say since when, if they did.
+      const since = status.graceProbes?.activeSince;
+      notes.push({
+        code: 'REACTIVATED_EXTERNALLY',
+        text:
+          'The tenant answered as active although this offboarding had deactivated it: it was reactivated elsewhere ' +
+          `(e.g. in Qlik's console)${since ? `, first seen active at ${since}` : ''}, and Qlik no longer purges it. ` +
+          'Start a new offboarding if it should still be deleted.',
       });
     }
     notes.push(LICENSES_NOTE);

@@ -177,6 +177,34 @@ export interface IgnoredSignal {
   why: string;
 }
 
+/**
+ * ("[4 of 4]") What the grace-period probes (`OFFBOARD_GRACE_PROBE_INTERVAL`) know. Carried across continue-as-new
+ * with the rest of the status, so that a run resumed in its grace period keeps its schedule and the "active" answer
+ * that still waits for its confirmation.
+ */
+export interface GraceProbeStatus {
+  /** The interval the run recorded in its settings at its start. */
+  intervalMs: number;
+  /** When the next probe is due; absent once the grace period is over. */
+  nextAt?: string;
+  /** Probes sent so far in this offboarding (every run of the chain). */
+  probes: number;
+  /** The last answer: when it came, and what it said (`unknown` for a 5xx, a timeout, a reset). */
+  last?: { at: string; state: 'active' | 'deactivated' | 'purged' | 'unknown'; httpStatus?: number; code?: string };
+  /**
+   * The first of the "active" answers in a row (answers that say nothing, `unknown`, do not break the row): a second
+   * one at least `intervalMs` later means the tenant was reactivated out of band.
+   */
+  activeSince?: string;
+  /** The first of the "purged" answers in a row: a second one a probe interval later confirms the purge. */
+  purgedSince?: string;
+  /**
+   * When a grace-period extension's repeat deactivate may have reached Qlik, while no probe has seen the tenant answer
+   * "deactivated" since: until one does, "active" answers only warn (the tenant may be slow to show that deactivate).
+   */
+  unseenSince?: string;
+}
+
 /** The answer of the `status` query, and (with `phase: 'completed'`) the workflow result. */
 export interface OffboardingStatus {
   tenantId: string;
@@ -214,6 +242,8 @@ export interface OffboardingStatus {
   extensionsOmitted?: number;
   /** (v3, "[4 of 4]") The approval of the offboarding, once one was accepted (`OFFBOARD_APPROVAL=required`). */
   approval?: Approval;
+  /** ("[4 of 4]") The grace-period probes: absent when they are off for this run (or it has not reached them). */
+  graceProbes?: GraceProbeStatus;
 }
 
 /** The workflow result: the final status. */

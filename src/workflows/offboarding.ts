@@ -29,6 +29,7 @@ import { extensionEnd } from './grace-extensions';
 import type { Decisions } from './decisions';
 import { type LifecycleReports, reportsAreInline, workflowMetrics } from './lifecycle-reports';
 import type { offboardTenant } from './offboard-tenant';
+import { type GraceVerdict, watchGracePeriod } from './grace-probes';
 import { implausiblePurgeDate } from './purge-date';
 import { type Deactivation, isoNow, type OffboardingRecord } from './record';
 import { followsRevision2, followsV3 } from './rules';
@@ -153,7 +154,8 @@ export class Offboarding {
   }
 
   private async fromGracePeriod(deactivation: Deactivation): Promise<void> {
-    if (!this.decisions.decided) await this.gracePeriod(deactivation);
+    const verdict = this.decisions.decided ? undefined : await this.gracePeriod(deactivation);
+    if (verdict) return this.endedByGraceProbes(verdict);
     // An extension may have moved the purge date.
     const current = this.record.deactivation ?? deactivation;
     const { decision } = this.record;
@@ -352,11 +354,31 @@ export class Offboarding {
     }
   }
 
-  /** Sleeps durably until the purge date, woken early by a decision or an extension ("[4 of 4]"). */
-  private async gracePeriod(deactivation: Deactivation): Promise<void> {
+  /**
+   * Sleeps durably until the purge date, woken early by a decision or an extension. With grace probes (recorded in
+   * the run's settings: runs that started without them sleep as they always did), also by what the probes see: the
+   * verdict.
+   */
+  private async gracePeriod(deactivation: Deactivation): Promise<GraceVerdict | undefined> {
     this.record.enterPhase('grace-period', { unlessIn: true });
     const purgeDateMs = () => this.record.purgeDateMs ?? deactivation.purgeDateMs;
     const extensionDue = () => this.record.pendingExtension !== undefined && !this.decisions.decided;
+    const intervalMs = this.timings.graceProbeIntervalMs;
+    if (intervalMs !== undefined) {
+      return watchGracePeriod({
+        workflowId: workflowInfo().workflowId,
+        hostname: this.input.hostname,
+        intervalMs,
+        confirmIntervalMs: this.timings.probeInitialIntervalMs,
+        purgeDateMs,
+        record: this.record,
+        decided: () => this.decisions.decided,
+        extensionDue,
+        extend: () => this.extendGracePeriod(),
+        mustContinueAsNew: () => this.mustContinueAsNew(),
+        continueAsNewIfDue: () => this.continueAsNewIfDue(),
+      });
+    }
     // No sleepUntil in the SDK: recompute the delay after every wake-up.
     while (!this.decisions.decided && Date.now() < purgeDateMs()) {
       if (extensionDue()) await this.extendGracePeriod();
@@ -369,6 +391,14 @@ export class Offboarding {
       }
       await this.continueAsNewIfDue();
     }
+    return undefined;
+  }
+
+  /** The grace probes saw the end before the purge date: purged (confirmed twice), or reactivated out of band. */
+  private async endedByGraceProbes(verdict: GraceVerdict): Promise<void> {
+    if (verdict.kind === 'reactivated-externally') return this.finish('reactivated-externally');
+    this.record.markPurgeConfirmed(verdict.at);
+    return this.finish('purged');
   }
 
   /**
@@ -392,6 +422,7 @@ export class Offboarding {
       mustContinueAsNew: () => this.mustContinueAsNew(),
     });
     if (outcome.kind === 'continue-as-new') return this.continueAsNew();
+    if (outcome.kind !== 'withdrawn') this.record.noteRepeatDeactivate();
     const end = extensionEnd(outcome, extension, this.timings.dayMs);
     if (end.state === 'applied') {
       this.record.extendPurgeDate({ date: end.date, source: end.source });

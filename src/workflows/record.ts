@@ -10,6 +10,7 @@ import type {
   Approval,
   Decision,
   GraceExtension,
+  GraceProbeStatus,
   LastError,
   OffboardingInput,
   OffboardingStatus,
@@ -218,6 +219,35 @@ export class OffboardingRecord {
     this.state.deactivationConfirmedAt ??= isoNow();
   }
 
+  /** The grace-period probes begin ("[4 of 4]"): every `intervalMs`, the first at `firstAtMs` (jittered). */
+  startGraceProbes(intervalMs: number, firstAtMs: number): void {
+    this.state.graceProbes = {
+      ...(this.state.graceProbes ?? { probes: 0 }),
+      intervalMs,
+      nextAt: new Date(firstAtMs).toISOString(),
+    };
+    this.showDetails();
+  }
+
+  /** A grace probe answered: what the probes know now (grace-probes.ts judges the answer). */
+  noteGraceProbe(probes: GraceProbeStatus): void {
+    this.state.graceProbes = probes;
+    this.showDetails();
+  }
+
+  /**
+   * An extension's repeat deactivate may have reached Qlik: "active" grace probes count again only once one saw the
+   * tenant answer "deactivated" after it (the rule is "since its last deactivate").
+   */
+  noteRepeatDeactivate(): void {
+    if (this.state.graceProbes) this.state.graceProbes.unseenSince = isoNow();
+  }
+
+  /** The grace period is over (purge date or decision): no probe is due any more. */
+  endGraceProbes(): void {
+    if (this.state.graceProbes) delete this.state.graceProbes.nextAt;
+  }
+
   /** The first decision to stop (the message handlers check that it can be acted on). */
   decide(decision: Decision): void {
     this.state.decidedBy = decision;
@@ -297,6 +327,7 @@ export class OffboardingRecord {
       const leftText = left > 0 ? `${(left / 3_600_000).toFixed(1)} h left at ${s.phaseSince}` : 'passed';
       lines.push(`**Purge date** ${s.estimatedPurgeDate} (${s.purgeDateSource}; ${leftText})`);
     }
+    if (s.graceProbes) lines.push(graceProbeLine(s.graceProbes));
     if (s.outcome) lines.push(`**Outcome** ${s.outcome}`);
     if (s.lastError) lines.push(`**Last error** ${s.lastError.type}: ${s.lastError.message}`);
     if (this.approvalTimeoutMs !== undefined) lines.push(...approvalDetails(s, id, this.approvalTimeoutMs));
@@ -317,6 +348,22 @@ export class OffboardingRecord {
     }
     setCurrentDetails(lines.join('\n\n'));
   }
+}
+
+/** The grace probes for the Web UI: how often, when the next is due, and what the last one saw. */
+function graceProbeLine(g: GraceProbeStatus): string {
+  const hours = g.intervalMs / 3_600_000;
+  const every = hours >= 1 ? `${Number(hours.toFixed(2))} h` : `${g.intervalMs} ms`;
+  const next = g.nextAt ? `next at ${g.nextAt}` : 'no more due';
+  const last = g.last
+    ? `last at ${g.last.at}: ${g.last.state}${g.last.httpStatus ? ` (HTTP ${g.last.httpStatus}${g.last.code ? ` ${g.last.code}` : ''})` : ''}`
+    : 'none sent yet';
+  const row = g.activeSince
+    ? `; "active" since ${g.activeSince}: a second "active" an interval later means reactivated out of band`
+    : g.purgedSince
+      ? `; "purged" since ${g.purgedSince}: a second "purged" confirms the purge`
+      : '';
+  return `**Grace probes** every ${every} (jittered); ${next}; ${g.probes} sent, ${last}${row}`;
 }
 
 /** Deep copy of plain JSON data (workflow code has no structuredClone guarantee across runtimes). */

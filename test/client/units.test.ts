@@ -5,7 +5,7 @@
 import { buildListQuery, differingFields, webUiLink } from '../../src/client';
 import { numberOrText, parseDateFlag, parseDurationFlag, UsageError } from '../../src/client/cli/args';
 import { checkBulkFile, parseCsvRecords } from '../../src/client/cli/bulk-file';
-import { csv, formatDuration, table } from '../../src/client/cli/format';
+import { csv, formatDuration, statusLines, table } from '../../src/client/cli/format';
 import { cli } from '../support/cli';
 
 describe('bulk files', () => {
@@ -149,6 +149,30 @@ describe('flag values and output', () => {
     ]);
     expect(webUiLink('offboard-tenant-a', { env: { TEMPORAL_UI_URL: 'https://ui.example/' }, namespace: 'prod' })).toBe(
       'https://ui.example/namespaces/prod/workflows/offboard-tenant-a',
+    );
+  });
+
+  it('shows the grace probes in the status: how often, the next one, what the last one saw', () => {
+    const status = {
+      tenantId: 'acme',
+      hostname: 'acme.eu.qlikcloud.com',
+      region: 'eu',
+      dryRun: false,
+      phase: 'grace-period' as const,
+      phaseSince: '2026-12-01T00:00:00.000Z',
+      ignoredSignals: [],
+    };
+    expect(statusLines(status).some((line) => line.startsWith('grace probes:'))).toBe(false);
+    const graceProbes = {
+      intervalMs: 86_400_000,
+      nextAt: '2026-12-03T07:00:00.000Z',
+      probes: 2,
+      last: { at: '2026-12-02T07:00:00.000Z', state: 'active' as const, httpStatus: 401, code: 'OAUTH-14' },
+      activeSince: '2026-12-02T07:00:00.000Z',
+    };
+    expect(statusLines({ ...status, graceProbes })).toContain(
+      'grace probes: every 1d 0h; next at 2026-12-03T07:00:00.000Z; 2 sent, last active at 2026-12-02T07:00:00.000Z; ' +
+        '"active" since 2026-12-02T07:00:00.000Z',
     );
   });
 });

@@ -139,6 +139,12 @@ const CASES: Array<[string, Record<string, string | undefined>, string, RegExp]>
     'OFFBOARD_APPROVAL_TIMEOUT',
     /not a duration/,
   ],
+  [
+    'a grace-probe interval below its minimum for real days',
+    { OFFBOARD_GRACE_PROBE_INTERVAL: '10m' },
+    'OFFBOARD_GRACE_PROBE_INTERVAL',
+    /below the minimum of 1h/,
+  ],
 ];
 
 /** Starts the worker with the good environment changed by `changes`; asserts the refusal. */

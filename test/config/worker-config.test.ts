@@ -248,6 +248,69 @@ describe('loadWorkerConfig', () => {
     });
   });
 
+  describe('OFFBOARD_GRACE_PROBE_INTERVAL', () => {
+    const sim = (dayLength: string) => ({
+      ...base,
+      QLIK_REGISTER_URL_TEMPLATE: 'http://127.0.0.1:8090/register/{region}',
+      QLIK_TENANT_URL_TEMPLATE: 'http://127.0.0.1:8090/tenant/{hostname}',
+      OFFBOARD_DAY_LENGTH: dayLength,
+    });
+
+    it('defaults to one real day, also with a shortened day (a simulator sets it explicitly)', () => {
+      expect(loadWorkerConfig(base).timings.graceProbeIntervalMs).toBe(86_400_000);
+      expect(loadWorkerConfig(sim('100ms')).timings.graceProbeIntervalMs).toBe(86_400_000);
+    });
+
+    it.each(['off', 'OFF', ' off '])('%j turns the probes off: no interval in the settings a run records', (value) => {
+      const { timings } = loadWorkerConfig({ ...base, OFFBOARD_GRACE_PROBE_INTERVAL: value });
+      expect(timings.graceProbeIntervalMs).toBeUndefined();
+      expect('graceProbeIntervalMs' in timings).toBe(false);
+    });
+
+    it('takes any duration from the minimum up', () => {
+      expect(loadWorkerConfig({ ...base, OFFBOARD_GRACE_PROBE_INTERVAL: '12h' }).timings.graceProbeIntervalMs).toBe(
+        43_200_000,
+      );
+      expect(loadWorkerConfig({ ...base, OFFBOARD_GRACE_PROBE_INTERVAL: '1h' }).timings.graceProbeIntervalMs).toBe(
+        3_600_000,
+      );
+    });
+
+    it.each([
+      [
+        '59m',
+        /OFFBOARD_GRACE_PROBE_INTERVAL: "59m" is below the minimum of 1h \(1h per real day of OFFBOARD_DAY_LENGTH=1d/,
+      ],
+      ['5s', /OFFBOARD_GRACE_PROBE_INTERVAL: "5s" is below the minimum of 1h/],
+      ['soon', /OFFBOARD_GRACE_PROBE_INTERVAL: "soon" is neither a duration such as 12h or 1d nor off/],
+      ['0s', /OFFBOARD_GRACE_PROBE_INTERVAL: "0s" is neither a duration/],
+      ['500', /OFFBOARD_GRACE_PROBE_INTERVAL: "500" is neither a duration/],
+    ])('with real days, %s is refused, naming the variable and the rule', (value, message) => {
+      expect(problemsOf({ ...base, OFFBOARD_GRACE_PROBE_INTERVAL: value }).join('\n')).toMatch(message);
+    });
+
+    it('scales the minimum with the day (1 h per real day), with a floor of 10ms', () => {
+      // A day of 2.4 s: the minimum is 100 ms.
+      expect(problemsOf({ ...sim('2400ms'), OFFBOARD_GRACE_PROBE_INTERVAL: '99ms' }).join('\n')).toMatch(
+        /OFFBOARD_GRACE_PROBE_INTERVAL: "99ms" is below the minimum of 100ms/,
+      );
+      expect(
+        loadWorkerConfig({ ...sim('2400ms'), OFFBOARD_GRACE_PROBE_INTERVAL: '100ms' }).timings.graceProbeIntervalMs,
+      ).toBe(100);
+      expect(problemsOf({ ...sim('100ms'), OFFBOARD_GRACE_PROBE_INTERVAL: '9ms' }).join('\n')).toMatch(
+        /below the minimum of 10ms/,
+      );
+      expect(loadWorkerConfig({ ...sim('100ms'), OFFBOARD_GRACE_PROBE_INTERVAL: '10ms' }).timings).toMatchObject({
+        graceProbeIntervalMs: 10,
+      });
+    });
+
+    it('a refused day length does not lower the minimum', () => {
+      const problems = problemsOf({ ...base, OFFBOARD_DAY_LENGTH: '100ms', OFFBOARD_GRACE_PROBE_INTERVAL: '100ms' });
+      expect(problems.join('\n')).toMatch(/OFFBOARD_GRACE_PROBE_INTERVAL: "100ms" is below the minimum of 1h/);
+    });
+  });
+
   it('reports every problem at once', () => {
     expect(problemsOf({ ...base, LOG_FORMAT: 'xml', OFFBOARD_VERIFY_TIMEOUT: 'soon' })).toHaveLength(2);
   });

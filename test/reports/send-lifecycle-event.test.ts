@@ -120,6 +120,25 @@ describe('report payloads, as the receiver gets them', () => {
     expect(payload).not.toHaveProperty('failure');
   });
 
+  it('says in a final report of reactivated-externally since when the grace probes saw the tenant active', async () => {
+    const status = { ...finalPurged.status, outcome: 'reactivated-externally' as const, purgeConfirmedAt: undefined };
+    const early: LifecycleEvent = {
+      ...finalPurged,
+      status: {
+        ...status,
+        graceProbes: { intervalMs: 86_400_000, probes: 3, activeSince: '2026-03-03T08:00:00.000Z' },
+      },
+    };
+    expect(await attempt(early)).toBeUndefined();
+    expect(await attempt({ ...finalPurged, runId: 'run-2', status })).toBeUndefined();
+    const [withProbes, atPurgeDate] = receiver.processed.map((p) =>
+      p.notes.find((n) => n.code === 'REACTIVATED_EXTERNALLY'),
+    );
+    expect(withProbes?.text).toMatch(/reactivated elsewhere .*first seen active at 2026-03-03T08:00:00.000Z/);
+    expect(atPurgeDate?.text).toMatch(/reactivated elsewhere/);
+    expect(atPurgeDate?.text).not.toMatch(/first seen/);
+  });
+
   it('sends a final report for a failed run, with the failure and the last error', async () => {
     expect(await attempt(finalFailed)).toBeUndefined();
     const [payload] = receiver.processed;

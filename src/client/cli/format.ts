@@ -81,6 +81,16 @@ export function purgeCountdown(status: OffboardingStatus, nowMs = Date.now()): s
   return left > 0 ? `in ${formatDuration(left)}` : `passed ${formatDuration(-left)} ago`;
 }
 
+/** The grace probes ("[4 of 4]"): how often, the next one, what the last one saw; undefined when they are off. */
+function graceProbesLine(status: OffboardingStatus): string | undefined {
+  const g = status.graceProbes;
+  if (!g) return undefined;
+  const last = g.last ? `, last ${g.last.state} at ${g.last.at}` : '';
+  const next = g.nextAt ? `; next at ${g.nextAt}` : '';
+  const since = g.activeSince ? `; "active" since ${g.activeSince}` : '';
+  return `every ${formatDuration(g.intervalMs)}${next}; ${g.probes} sent${last}${since}`;
+}
+
 /** The status as `label: value` lines, only the fields that are set. */
 export function statusLines(status: OffboardingStatus, nowMs = Date.now()): string[] {
   const lines: Array<[string, string | undefined]> = [
@@ -115,6 +125,7 @@ export function statusLines(status: OffboardingStatus, nowMs = Date.now()): stri
     ],
     ['purge confirmed', status.purgeConfirmedAt],
     ['reactivated at', status.reactivatedAt],
+    ['grace probes', graceProbesLine(status)],
     [
       'decided by',
       status.decidedBy &&
