@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo: offboards four demo tenants against a local Qlik Cloud simulator, one per path the workflow can take
-# (purged after its grace period; reactivated during it; cancelled before any call; refused for a wrong hostname),
+# The demo: offboards five demo tenants against a local Qlik Cloud simulator, one per path the workflow can take
+# (purged after its grace period; reactivated during it; its grace period extended, then purged at the new date;
+# cancelled before any call; refused for a wrong hostname),
 # prints progress and a table of outcomes, and leaves the Temporal dev server running for a look in the Web UI.
 #
 #   npm run demo                  (or: bash scripts/demo.sh) runs it; about a minute; exit 0 when every path ended as it must
@@ -164,7 +165,7 @@ WORKER_ENV=(
   -u QLIK_EU_CLIENT_ID_FILE -u QLIK_EU_CLIENT_SECRET_FILE -u REPORT_WEBHOOK_URL -u REPORT_WEBHOOK_SECRET
   -u OFFBOARD_METRICS_ADDRESS -u OFFBOARD_PROTECTED_TENANTS -u OFFBOARD_ALLOWED_HOSTNAME_SUFFIXES
   -u OFFBOARD_VERIFY_TIMEOUT -u QLIK_REGISTER_CALLS_PER_MINUTE -u TEMPORAL_API_KEY -u TEMPORAL_PROFILE
-  -u OFFBOARD_APPROVAL -u OFFBOARD_APPROVAL_TIMEOUT
+  -u OFFBOARD_APPROVAL -u OFFBOARD_APPROVAL_TIMEOUT -u OFFBOARD_GRACE_PROBE_INTERVAL
   TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT"
   TEMPORAL_NAMESPACE=default
   TEMPORAL_TASK_QUEUE="$TASK_QUEUE"
@@ -178,6 +179,8 @@ WORKER_ENV=(
   OFFBOARD_PROBE_INITIAL_INTERVAL=500ms
   OFFBOARD_PROBE_MAX_INTERVAL=2s
   OFFBOARD_PURGE_OVERDUE_AFTER=20s
+  # Grace probes every two simulated days (the default is a real day): the Web UI shows them on the sleeping runs.
+  OFFBOARD_GRACE_PROBE_INTERVAL=2s
   LOG_FORMAT=text
 )
 
@@ -196,7 +199,7 @@ done
 say "worker polling task queue $TASK_QUEUE (log $WORKER_LOG)"
 echo >&2
 
-# --- the driver: starts, steers and follows the four offboardings, then prints the table -------------------------
+# --- the driver: starts, steers and follows the five offboardings, then prints the table -------------------------
 # In the background, so that Ctrl-C or a TERM reaches the trap at once instead of after the driver ends.
 "${WORKER_ENV[@]}" DEMO_SIM_URL="$SIM_URL" DEMO_DAY_MS="$DAY_MS" node "$DRIVER_JS" &
 DRIVER_PID=$!

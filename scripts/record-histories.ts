@@ -647,6 +647,15 @@ const DRIVERS: Record<ReplayPath, Driver> = {
       return start(h, input(id, { purgeAfterDays: 30 }), { addTenant: false });
     },
   },
+  'grace-extended-grace-probe': {
+    ends: 'purged',
+    group: 'grace-probes',
+    drive: async (h, id) => {
+      const handle = await untilGraceProbeSaw(h, await start(h, input(id, { purgeAfterDays: 30 })), 'deactivated');
+      await handle.executeUpdate(extendUpdate, { args: [{ purgeAfterDays: 60, ...message }] });
+      return handle;
+    },
+  },
   'purged-early-grace-probe': {
     ends: 'purged',
     group: 'grace-probes',

@@ -76,6 +76,8 @@ export const REPLAY_PATHS = {
     'seen deactivated, then reactivated out of band: two "active" grace probes end the run before the purge date',
   'grace-probe-unconfirmed-active':
     'the host never shows the deactivation: "active" grace probes only warn (ReactivatedExternallyUnconfirmed); purged',
+  'grace-extended-grace-probe':
+    'extendGracePeriod while the grace probes run: the probe watch sends it, the purge date moves; purged at it',
   'purged-early-grace-probe': 'purged out of band during the grace period: two "purged" grace probes end the run',
   'grace-probe-resumed-after-continue-as-new':
     'grace probes grow the history past its bound: the run continues as new and resumes probing on its schedule',

@@ -47,7 +47,7 @@ export function countCalls(requests: RequestLogEntry[]): Record<CountedRoute, nu
 /** Compares how a path ended with its expectation; returns one line per difference. */
 export function checkExpectation(
   scenario: DemoScenario,
-  ended: Pick<DemoResult, 'outcome' | 'failureType'>,
+  ended: Pick<DemoResult, 'outcome' | 'failureType' | 'status'>,
   requests: RequestLogEntry[],
   simTenant: SimTenantView | undefined,
 ): string[] {
@@ -68,8 +68,25 @@ export function checkExpectation(
   if (expect.noCalls && requests.length > 0) {
     problems.push(`expected no Qlik call, Qlik received ${requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
   }
+  if (expect.extensionApplied) problems.push(...extensionProblems(ended.status));
   if (expect.simStatus && simTenant?.status !== expect.simStatus) {
     problems.push(`expected the tenant to be ${expect.simStatus} on Qlik, it is ${simTenant?.status ?? 'unknown'}`);
   }
   return problems;
+}
+
+/** What an extended grace period must show: one extension, applied, and the purge confirmed after its date. */
+function extensionProblems(status: OffboardingStatus | undefined): string[] {
+  const extensions = status?.extensions ?? [];
+  if (extensions.length !== 1 || extensions[0]!.state !== 'applied') {
+    return [`expected one applied extension, got ${JSON.stringify(extensions.map((e) => e.state))}`];
+  }
+  const newDate = extensions[0]!.estimatedPurgeDate;
+  if (newDate === undefined || !(Date.parse(newDate) > Date.parse(extensions[0]!.previousPurgeDate))) {
+    return [`expected the extension to move the purge date later, it set ${newDate ?? 'none'}`];
+  }
+  if (status?.purgeConfirmedAt === undefined || Date.parse(status.purgeConfirmedAt) < Date.parse(newDate)) {
+    return [`expected the purge confirmed after ${newDate}, got ${status?.purgeConfirmedAt ?? 'none'}`];
+  }
+  return [];
 }

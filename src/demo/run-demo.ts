@@ -7,10 +7,18 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import { ApplicationFailure } from '@temporalio/common';
 import { workflowIdFor, WORKFLOW_TYPE, type OffboardingResult, type OffboardingStatus } from '../shared/contract';
 import type { RequestLogEntry, SimTenantSeed, SimTenantView } from '../simulator';
-import { cancelSignal, reactivateSignal } from '../workflows/definitions';
+import { cancelSignal, extendUpdate, reactivateSignal } from '../workflows/definitions';
 import { checkExpectation, countCalls, requestsAbout, type DemoResult } from './checks';
-import { DEMO_REQUESTED_BY, demoScenarios, REACTIVATE_AFTER_DAYS, runSuffix, type DemoScenario } from './scenarios';
-import { describeStatus, watchStatus } from './watch';
+import {
+  DEMO_REQUESTED_BY,
+  demoScenarios,
+  EXTEND_AFTER_DAYS,
+  EXTENDED_PURGE_AFTER_DAYS,
+  REACTIVATE_AFTER_DAYS,
+  runSuffix,
+  type DemoScenario,
+} from './scenarios';
+import { describeStatus, shortDate, watchStatus } from './watch';
 
 /**
  * What the driver needs from the simulator: met by the in-process `Simulator` (synchronous) and by
@@ -114,26 +122,23 @@ async function followScenario(
   const settled = Promise.race([result, timedOut]);
 
   let lastPhase: string | undefined;
-  let reactivation: NodeJS.Timeout | undefined;
+  let lastPurgeDate: string | undefined;
+  let steering: NodeJS.Timeout | undefined;
+  const steer = steerInGrace(handle, scenario, (text) => say(scenario, text));
   const watching = watchStatus(handle, settled, {
     pollMs: options.pollMs,
     onStatus: (status) => {
       if (status.phase !== lastPhase && status.phase !== 'completed' && status.phase !== 'failed') {
         say(scenario, describeStatus(status));
+      } else if (status.phase === 'grace-period' && status.estimatedPurgeDate !== lastPurgeDate) {
+        say(scenario, `extension applied: Qlik now purges it at ${shortDate(status.estimatedPurgeDate)}`);
       }
       lastPhase = status.phase;
-      if (scenario.action === 'reactivate-in-grace' && status.phase === 'grace-period' && !reactivation) {
+      lastPurgeDate = status.estimatedPurgeDate;
+      if (steer && status.phase === 'grace-period' && !steering) {
         // Measured from when the grace period began (the status says), not from when this poll noticed it.
-        const due = Date.parse(status.phaseSince) + REACTIVATE_AFTER_DAYS * options.dayMs;
-        reactivation = setTimeout(
-          () => {
-            say(scenario, `sending reactivate (${REACTIVATE_AFTER_DAYS} days into the grace period)`);
-            handle
-              .signal(reactivateSignal, { reason: 'demo: the customer renewed', requestedBy: DEMO_REQUESTED_BY })
-              .catch((error: unknown) => say(scenario, `reactivate signal failed: ${String(error)}`));
-          },
-          Math.max(0, due - Date.now()),
-        );
+        const due = Date.parse(status.phaseSince) + steer.afterDays * options.dayMs;
+        steering = setTimeout(steer.send, Math.max(0, due - Date.now()));
       }
     },
   });
@@ -162,7 +167,44 @@ async function followScenario(
     return { failureType: error instanceof Error ? error.name : 'Error', failureMessage: message, problems: [] };
   } finally {
     clearTimeout(timer);
-    clearTimeout(reactivation);
+    clearTimeout(steering);
     await watching;
   }
+}
+
+/** What the demo sends a path during its grace period, and how many days in; none for paths left alone. */
+function steerInGrace(
+  handle: WorkflowHandle,
+  scenario: DemoScenario,
+  say: (text: string) => void,
+): { afterDays: number; send: () => void } | undefined {
+  if (scenario.action === 'reactivate-in-grace') {
+    return {
+      afterDays: REACTIVATE_AFTER_DAYS,
+      send: () => {
+        say(`sending reactivate (${REACTIVATE_AFTER_DAYS} days into the grace period)`);
+        handle
+          .signal(reactivateSignal, { reason: 'demo: the customer renewed', requestedBy: DEMO_REQUESTED_BY })
+          .catch((error: unknown) => say(`reactivate signal failed: ${String(error)}`));
+      },
+    };
+  }
+  if (scenario.action === 'extend-in-grace') {
+    return {
+      afterDays: EXTEND_AFTER_DAYS,
+      send: () => {
+        say(`extending the grace period to ${EXTENDED_PURGE_AFTER_DAYS} days (${EXTEND_AFTER_DAYS} days in)`);
+        const args = {
+          purgeAfterDays: EXTENDED_PURGE_AFTER_DAYS,
+          reason: 'demo: the customer asked for more time',
+          requestedBy: DEMO_REQUESTED_BY,
+        };
+        handle
+          .executeUpdate(extendUpdate, { args: [args] })
+          .then(() => say("extension recorded; the repeat deactivate goes through the region's queue"))
+          .catch((error: unknown) => say(`extendGracePeriod failed: ${String(error)}`));
+      },
+    };
+  }
+  return undefined;
 }

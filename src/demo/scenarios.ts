@@ -18,6 +18,10 @@ export const DEMO_REQUESTED_BY = 'demo';
 /** Simulated days into the grace period after which the demo sends `reactivate`. */
 export const REACTIVATE_AFTER_DAYS = 3;
 
+/** Simulated days into the grace period after which the demo extends it ("[4 of 4]"), and to how many days. */
+export const EXTEND_AFTER_DAYS = 3;
+export const EXTENDED_PURGE_AFTER_DAYS = 20;
+
 /** How the demo steers a tenant's workflow once started. */
 export type DemoAction =
   /** Started and left alone. */
@@ -25,7 +29,9 @@ export type DemoAction =
   /** `reactivate` signal sent {@link REACTIVATE_AFTER_DAYS} into the grace period. */
   | 'reactivate-in-grace'
   /** Started with signal-with-start carrying `cancel`, so the workflow sees it before any activity. */
-  | 'cancel-with-start';
+  | 'cancel-with-start'
+  /** `extendGracePeriod` Update sent {@link EXTEND_AFTER_DAYS} into the grace period. */
+  | 'extend-in-grace';
 
 /** What a path must end in, and what Qlik must (not) have seen for it. */
 export interface DemoExpectation {
@@ -37,6 +43,8 @@ export interface DemoExpectation {
   noCalls?: boolean;
   /** The tenant's state on the simulator at the end. */
   simStatus?: 'active' | 'disabled' | 'deleted';
+  /** The grace period was extended: one extension, applied, and the purge confirmed after the date it set. */
+  extensionApplied?: boolean;
 }
 
 /** One demo tenant: how it is seeded, offboarded, steered, and what it must end in. */
@@ -60,7 +68,7 @@ export function runSuffix(nowMs: number = Date.now()): string {
   return nowMs.toString(36);
 }
 
-/** The four demo tenants of one run. */
+/** The five demo tenants of one run. */
 export function demoScenarios(suffix: string): DemoScenario[] {
   const make = (
     path: string,
@@ -97,6 +105,12 @@ export function demoScenarios(suffix: string): DemoScenario[] {
       calls: { deactivate: 1, reactivate: 1 },
       simStatus: 'active',
     }),
+    make(
+      'extend',
+      `grace period extended to ${EXTENDED_PURGE_AFTER_DAYS} days, ${EXTEND_AFTER_DAYS} days in; purged at the new date`,
+      'extend-in-grace',
+      { outcome: 'purged', calls: { deactivate: 2, reactivate: 0 }, simStatus: 'deleted', extensionApplied: true },
+    ),
     make('cancel', 'cancel sent with signal-with-start, before any call', 'cancel-with-start', {
       outcome: 'cancelled',
       noCalls: true,

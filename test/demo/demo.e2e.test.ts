@@ -48,10 +48,11 @@ function qlikCalls(result: DemoResult, route?: RequestLogEntry['route']): Reques
 }
 
 describe('the demo', () => {
-  it('runs the four paths and finds each ended as expected', () => {
+  it('runs the five paths and finds each ended as expected', () => {
     expect(results.map((r) => [r.scenario.path, r.problems])).toEqual([
       ['purge', []],
       ['reactivate', []],
+      ['extend', []],
       ['cancel', []],
       ['wrong-host', []],
     ]);
@@ -77,7 +78,24 @@ describe('the demo', () => {
     expect(qlikCalls(reactivated, 'reactivate')).toHaveLength(1);
   });
 
-  it('cancels the third through signal-with-start without a single Qlik call', () => {
+  it('extends the grace period of the third: a second deactivate through the queue, purged at the new date', () => {
+    const extended = byPath('extend');
+    const status = extended.status!;
+    expect(extended.outcome).toBe('purged');
+    expect(status.extensions).toMatchObject([{ state: 'applied', purgeAfterDays: 20, requestedBy: 'demo' }]);
+    const [extension] = status.extensions!;
+    // 20 days from the repeat deactivate, 3 days into a 10-day grace period: 13 days later than the first date.
+    const movedMs = Date.parse(extension!.estimatedPurgeDate!) - Date.parse(extension!.previousPurgeDate);
+    expect(movedMs).toBeGreaterThanOrEqual(13 * 100 - 50);
+    expect(status.estimatedPurgeDate).toBe(extension!.estimatedPurgeDate);
+    expect(Date.parse(status.purgeConfirmedAt!)).toBeGreaterThanOrEqual(Date.parse(status.estimatedPurgeDate!));
+    expect(qlikCalls(extended, 'deactivate')).toHaveLength(2);
+    expect(qlikCalls(extended, 'reactivate')).toHaveLength(0);
+    expect(h.sim.tenant(extended.scenario.tenant.id)!.status).toBe('deleted');
+    expect(progress.some((line) => /extend\s+extension applied: Qlik now purges it at/.test(line))).toBe(true);
+  });
+
+  it('cancels the fourth through signal-with-start without a single Qlik call', () => {
     const cancelled = byPath('cancel');
     expect(cancelled.outcome).toBe('cancelled');
     expect(cancelled.status!.decidedBy).toMatchObject({ message: 'cancel' });
@@ -85,7 +103,7 @@ describe('the demo', () => {
     expect(cancelled.calls).toEqual({ deactivate: 0, reactivate: 0, probe: 0, getTenant: 0 });
   });
 
-  it("refuses the fourth as HostnameMismatch with Qlik's 412 and traceId, leaving the tenant active", () => {
+  it("refuses the fifth as HostnameMismatch with Qlik's 412 and traceId, leaving the tenant active", () => {
     const refused = byPath('wrong-host');
     expect(refused.failureType).toBe('HostnameMismatch');
     expect(refused.failureMessage).toMatch(/412/);
@@ -101,13 +119,13 @@ describe('the demo', () => {
     expect(progress.some((line) => /wrong-host\s+refused: HostnameMismatch \(HTTP 412, traceId/.test(line))).toBe(true);
     const report = formatReport(results, { uiUrl: 'http://localhost:8233', namespace: 'default' });
     for (const r of results) expect(report).toContain(workflowUrl('http://localhost:8233', 'default', r.workflowId));
-    expect(report).toContain('All 4 paths ended as expected.');
+    expect(report).toContain('All 5 paths ended as expected.');
   });
 });
 
 describe('the demo as a smoke test', () => {
   it('reports a path that ends otherwise, so that the demo exits non-zero', () => {
-    const [purge, , cancel] = demoScenarios('x');
+    const [purge, , extend, cancel] = demoScenarios('x');
     expect(checkExpectation(purge, { outcome: 'cancelled' }, [], { status: 'active' } as never)).toEqual([
       'expected outcome purged, got cancelled',
       'expected 1 deactivate call(s), Qlik received 0',
@@ -117,5 +135,10 @@ describe('the demo as a smoke test', () => {
     expect(checkExpectation(cancel, { outcome: 'cancelled' }, [call], { status: 'active' } as never)).toEqual([
       'expected no Qlik call, Qlik received POST /x',
     ]);
+    // Purged at the first date, the extension refused: the extended path says so.
+    const refused = { extensions: [{ state: 'refused' }] } as never;
+    expect(checkExpectation(extend, { outcome: 'purged', status: refused }, [], undefined)).toContain(
+      'expected one applied extension, got ["refused"]',
+    );
   });
 });
