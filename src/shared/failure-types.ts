@@ -42,9 +42,9 @@ export const WarningType = {
   /** Qlik's answer to an extension moved the purge date earlier than it was: that date now holds ("[4 of 4]"). */
   PurgeDateMovedEarlier: 'PurgeDateMovedEarlier',
   /**
-   * ("[4 of 4]") The grace-period probes saw "active" twice, an interval apart, but this offboarding never saw the
-   * tenant answer "deactivated": it may be deactivated and slow to show it, so the run goes on to the purge date
-   * instead of ending `reactivated-externally`.
+   * ("[4 of 4]") The grace-period probes saw "active" twice, an interval apart, but this offboarding has not seen the
+   * tenant answer "deactivated" since its last deactivate (the first, or an extension's): it may be deactivated and
+   * slow to show it, so the run goes on to the purge date instead of ending `reactivated-externally`.
    */
   ReactivatedExternallyUnconfirmed: 'ReactivatedExternallyUnconfirmed',
 } as const;
