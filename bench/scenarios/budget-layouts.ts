@@ -14,7 +14,7 @@ import type { BenchOptions } from '../options';
 import type { BenchContext } from '../support/context';
 import { layoutName, withLayout } from '../support/layouts';
 import { watchBacklogs } from '../support/partitions';
-import { setQueueRate } from '../support/queue-rate';
+import { setQueueRate } from '../../harness/queue-rate';
 import { queueDeactivations, registerQueueOf, startScaleWorkers, waitForRequests } from '../support/staging';
 import { busiestWindow } from '../support/stats';
 import { integer, markdownTable, percent, seconds, verdict } from '../support/table';

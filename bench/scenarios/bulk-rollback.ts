@@ -17,7 +17,7 @@ import type { BenchOptions } from '../options';
 import type { BenchContext } from '../support/context';
 import { activityTimesOf } from '../support/activity-times';
 import { layoutName, withLayout } from '../support/layouts';
-import { setQueueRate } from '../support/queue-rate';
+import { setQueueRate } from '../../harness/queue-rate';
 import {
   queueDeactivations,
   registerQueueOf,

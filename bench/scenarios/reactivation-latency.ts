@@ -24,7 +24,7 @@ import type { BenchContext } from '../support/context';
 import { layoutName, withLayout } from '../support/layouts';
 import { activityTimesOf } from '../support/activity-times';
 import { activityPartitions, watchBacklogs } from '../support/partitions';
-import { setQueueRate } from '../support/queue-rate';
+import { setQueueRate } from '../../harness/queue-rate';
 import {
   queueDeactivations,
   registerQueueOf,

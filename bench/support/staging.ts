@@ -14,7 +14,7 @@ import { activityPartitions, partitionBacklogs } from './partitions';
 import type { BenchOptions } from '../options';
 import type { rateLimitedSettings } from '../scenarios/rate-limited';
 import { type ProductWorkers, startProductWorkers } from './product-run';
-import { setQueueRate } from './queue-rate';
+import { setQueueRate } from '../../harness/queue-rate';
 
 /** The registration queue of the bench's region for these workers. */
 /**

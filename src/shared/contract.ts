@@ -198,11 +198,6 @@ export interface GraceProbeStatus {
   activeSince?: string;
   /** The first of the "purged" answers in a row: a second one a probe interval later confirms the purge. */
   purgedSince?: string;
-  /**
-   * When a grace-period extension's repeat deactivate may have reached Qlik, while no probe has seen the tenant answer
-   * "deactivated" since: until one does, "active" answers only warn (the tenant may be slow to show that deactivate).
-   */
-  unseenSince?: string;
 }
 
 /** The answer of the `status` query, and (with `phase: 'completed'`) the workflow result. */
@@ -244,6 +239,13 @@ export interface OffboardingStatus {
   approval?: Approval;
   /** ("[4 of 4]") The grace-period probes: absent when they are off for this run (or it has not reached them). */
   graceProbes?: GraceProbeStatus;
+  /**
+   * ("[4 of 4]") When a grace-period extension's repeat deactivate that may have reached Qlik ended, while the tenant
+   * has not been seen answering "deactivated" since. It is a deactivate like the first: until the tenant is seen so,
+   * "active" answers count neither for the grace probes (they only warn) nor for a reactivation (not before
+   * `OFFBOARD_VERIFY_TIMEOUT` from then), since the host may be slow to show it.
+   */
+  redeactivationUnseenSince?: string;
 }
 
 /** The workflow result: the final status. */

@@ -19,7 +19,9 @@ import {
   CancelledFailure,
   condition,
   proxyActivities,
+  TimeoutFailure,
 } from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
 import type { OffboardingActivities } from '../activities';
 import type { DeactivateAttemptResult, DeactivationStop, TenantRef, WorkerSettings } from '../activities/types';
 import { WarningType } from '../shared/failure-types';
@@ -51,6 +53,13 @@ export interface DeactivateAttempts {
   started: { before: number; note: () => void };
   /** True once a decision (or cancellation request) to stop was recorded. */
   decided: () => boolean;
+  /**
+   * ("[4 of 4]") The attempts stop at this time as they stop for a decision (`withdrawn` or `interrupted`): an
+   * extension's repeat deactivate that a backlog or an emergency stop held back until the purge date is too late.
+   * An attempt no worker has started by then times out before it starts (Temporal's schedule-to-start timeout),
+   * which, like a cancellation, proves nothing was sent. Undefined: no such time.
+   */
+  giveUpAtMs?: number;
   mustContinueAsNew: () => boolean;
 }
 
@@ -66,7 +75,9 @@ export async function deactivateInAttempts(attempts: DeactivateAttempts): Promis
   // retry takes one of the region's registration slots.
   let holdMs = Math.max(1_000, timings.probeInitialIntervalMs * 6);
   for (let attempt = 1; ; attempt++) {
-    if (attempts.decided()) return started > 0 ? { kind: 'interrupted' } : { kind: 'withdrawn' };
+    if (attempts.decided() || timeLeftMs(attempts) <= 0) {
+      return started > 0 ? { kind: 'interrupted' } : { kind: 'withdrawn' };
+    }
     if (attempts.mustContinueAsNew()) return { kind: 'continue-as-new' };
     const ended = await oneAttempt(attempts, attempt);
     if (ended.kind === 'not-started') continue;
@@ -87,6 +98,11 @@ export async function deactivateInAttempts(attempts: DeactivateAttempts): Promis
   }
 }
 
+/** Time left until the attempts give up (`giveUpAtMs`); Infinity without one. */
+function timeLeftMs(attempts: DeactivateAttempts): number {
+  return attempts.giveUpAtMs === undefined ? Infinity : attempts.giveUpAtMs - Date.now();
+}
+
 type AttemptEnd =
   | { kind: 'not-started' }
   /** Not sent: a stop holds it, or the stops could not be read. */
@@ -105,6 +121,7 @@ async function oneAttempt(attempts: DeactivateAttempts, attempt: number): Promis
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     priority: { priorityKey: REGISTER_PRIORITY.deactivate },
     summary: `deactivate the tenant (attempt ${attempt})`,
+    ...(attempts.giveUpAtMs === undefined ? {} : { scheduleToStartTimeout: Math.max(1, timeLeftMs(attempts)) }),
   });
   const scope = new CancellationScope();
   const result = scope.run(() => activity.deactivateAttempt(attempts.call));
@@ -126,6 +143,7 @@ async function oneAttempt(attempts: DeactivateAttempts, attempt: number): Promis
     return { kind: 'held', message };
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause instanceof CancelledFailure) return { kind: 'not-started' };
+    if (error instanceof ActivityFailure && isScheduleToStartTimeout(error.cause)) return { kind: 'not-started' };
     const cause = error instanceof ActivityFailure ? error.cause : error;
     return {
       kind: 'failed',
@@ -135,9 +153,15 @@ async function oneAttempt(attempts: DeactivateAttempts, attempt: number): Promis
   }
 }
 
-/** Waits `ms` between attempts; a decision, or a history grown long, ends the wait. */
+/** The attempt was never started: `giveUpAtMs` came first. */
+function isScheduleToStartTimeout(cause: unknown): boolean {
+  return cause instanceof TimeoutFailure && cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
+}
+
+/** Waits `ms` between attempts; a decision, a history grown long, or `giveUpAtMs` ends the wait. */
 async function pause(attempts: DeactivateAttempts, ms: number): Promise<void> {
-  await condition(() => attempts.decided() || attempts.mustContinueAsNew(), ms);
+  const waitMs = Math.max(1, Math.min(ms, timeLeftMs(attempts)));
+  await condition(() => attempts.decided() || attempts.mustContinueAsNew(), waitMs);
 }
 
 function heldMessage(stop: DeactivationStop): string {

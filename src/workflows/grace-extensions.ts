@@ -82,6 +82,12 @@ export interface ExtensionWarning {
 }
 
 /**
+ * The `patched()` marker of extensions whose repeat deactivate gives up at the purge date (`giveUpAtMs`): runs that
+ * extended before it keep waiting for theirs, as their recorded histories did.
+ */
+export const EXTENSION_STOPS_AT_PURGE_DATE = 'extension-stops-at-purge-date';
+
+/**
  * What the attempts' outcome means for the extension. Qlik's answer is adopted after the plausibility check of
  * "[1 of 4]"; otherwise the date is computed from the answer's time. An earlier date than before is adopted too
  * (Qlik's countdown was reset: the tenant is purged then), with a warning. A refusal leaves the date as it was.
@@ -90,6 +96,8 @@ export function extensionEnd(
   outcome: Exclude<DeactivateOutcome, { kind: 'continue-as-new' }>,
   extension: { purgeAfterDays: number; previousPurgeDate: string },
   dayMs: number,
+  /** What stopped attempts that ended `withdrawn` or `interrupted`. */
+  stoppedBy: 'a decision' | 'the purge date' = 'a decision',
 ): ExtensionEnd {
   if (outcome.kind === 'answered') {
     const answeredAtMs = Date.parse(outcome.answer.answeredAt);
@@ -121,7 +129,26 @@ export function extensionEnd(
   }
   const note =
     outcome.kind === 'withdrawn'
-      ? 'withdrawn: a decision came before the repeat deactivate was sent'
-      : 'a decision came while the repeat deactivate may have been sent; the tenant is reactivated anyway';
+      ? `withdrawn: ${stoppedBy} came before the repeat deactivate was sent`
+      : stoppedBy === 'a decision'
+        ? 'a decision came while the repeat deactivate may have been sent; the tenant is reactivated anyway'
+        : 'the purge date came while the repeat deactivate may have been sent; the purge is confirmed as it comes';
   return { state: 'refused', note, warning: { type: WarningType.GraceExtensionNotApplied, message: note } };
+}
+
+/**
+ * Whether an extension's repeat deactivate may have reached Qlik and changed something: answered, or cut short by a
+ * decision after an attempt started, or failed after more than one attempt (an earlier one may have been applied).
+ * A single attempt refused for good (Qlik's 403 for `purgeAfterDays` outside OEM agreements) changed nothing.
+ */
+export function mayHaveApplied(outcome: Exclude<DeactivateOutcome, { kind: 'continue-as-new' }>): boolean {
+  switch (outcome.kind) {
+    case 'answered':
+    case 'interrupted':
+      return true;
+    case 'failed':
+      return outcome.started > 1;
+    case 'withdrawn':
+      return false;
+  }
 }

@@ -112,7 +112,7 @@ export function judgeGraceProbe(
   const last: NonNullable<GraceProbeStatus['last']> = { at, state: answer.state };
   if (answer.httpStatus !== undefined) last.httpStatus = answer.httpStatus;
   if (answer.code !== undefined) last.code = answer.code;
-  let { activeSince, purgedSince, unseenSince } = before;
+  let { activeSince, purgedSince } = before;
   let judgement: GraceJudgement = 'nothing';
   switch (answer.state) {
     case 'active':
@@ -125,7 +125,6 @@ export function judgeGraceProbe(
     case 'deactivated':
       activeSince = undefined;
       purgedSince = undefined;
-      unseenSince = undefined;
       judgement = 'deactivated';
       break;
     case 'purged':
@@ -158,7 +157,6 @@ export function judgeGraceProbe(
   };
   if (activeSince !== undefined) status.activeSince = activeSince;
   if (purgedSince !== undefined) status.purgedSince = purgedSince;
-  if (unseenSince !== undefined) status.unseenSince = unseenSince;
   return { status, judgement };
 }
 
@@ -211,8 +209,7 @@ function act(watch: GraceWatch, dueAtMs: number, answer: ProbeAnswer): GraceVerd
     dueAtMs,
     confirmIntervalMs: watch.confirmIntervalMs,
     // Since its last deactivate: the first, or an extension's repeat deactivate that may have reached Qlik.
-    seenDeactivated:
-      record.status.deactivationConfirmedAt !== undefined && record.status.graceProbes!.unseenSince === undefined,
+    seenDeactivated: record.seenDeactivatedSinceLastDeactivate,
   });
   record.noteGraceProbe(status);
   switch (judgement) {
@@ -221,7 +218,7 @@ function act(watch: GraceWatch, dueAtMs: number, answer: ProbeAnswer): GraceVerd
     case 'purged':
       return { kind: 'purged', at: status.last!.at };
     case 'deactivated':
-      // Seen deactivated by this offboarding (e.g. after a verify timeout): from now on "active" counts.
+      // Seen deactivated by this offboarding (after a verify timeout, or an extension): from now on "active" counts.
       record.noteSeenDeactivated();
       return undefined;
     case 'active-unconfirmed':

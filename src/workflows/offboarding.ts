@@ -3,7 +3,7 @@
  * validated input and the worker settings the offboarding started with (offboard-tenant.ts sets it up); the status
  * is written only through the {@link OffboardingRecord}'s transitions.
  */
-import { allHandlersFinished, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { ReactivationRoundResult, WorkerSettings } from '../activities/types';
 import type { Decision, OffboardingInput, OffboardingStatus } from '../shared/contract';
 import { QLIK_DEFAULT_PURGE_AFTER_DAYS } from '../shared/contract';
@@ -25,7 +25,7 @@ import {
 } from './calls';
 import type { CarriedState } from './continuation';
 import { deactivateInAttempts } from './deactivate-attempts';
-import { extensionEnd } from './grace-extensions';
+import { EXTENSION_STOPS_AT_PURGE_DATE, extensionEnd, mayHaveApplied } from './grace-extensions';
 import type { Decisions } from './decisions';
 import { type LifecycleReports, reportsAreInline, workflowMetrics } from './lifecycle-reports';
 import type { offboardTenant } from './offboard-tenant';
@@ -403,7 +403,8 @@ export class Offboarding {
 
   /**
    * The extension asked for (grace-extensions.ts): a repeat deactivate through the region's queue, like the first
-   * one, and the purge date of its answer. A decision meanwhile withdraws it if not sent, or waits for it.
+   * one, and the purge date of its answer. A decision meanwhile withdraws it if not sent, or waits for it; so does
+   * the purge date, which a backlog or an emergency stop may reach first (the grace probes pause until then).
    */
   private async extendGracePeriod(): Promise<void> {
     const extension = this.record.pendingExtension!;
@@ -419,11 +420,14 @@ export class Offboarding {
       // A run that continued as new sends the extension again: a repeat of a repeat deactivate is harmless.
       started: { before: 0, note: () => undefined },
       decided: () => this.decisions.decided,
+      // Runs that extended before this rule wait for the repeat deactivate however long it is held back.
+      ...(patched(EXTENSION_STOPS_AT_PURGE_DATE) ? { giveUpAtMs: Date.parse(extension.previousPurgeDate) } : {}),
       mustContinueAsNew: () => this.mustContinueAsNew(),
     });
     if (outcome.kind === 'continue-as-new') return this.continueAsNew();
-    if (outcome.kind !== 'withdrawn') this.record.noteRepeatDeactivate();
-    const end = extensionEnd(outcome, extension, this.timings.dayMs);
+    if (mayHaveApplied(outcome)) this.record.noteRepeatDeactivate();
+    const stoppedBy = this.decisions.decided ? 'a decision' : 'the purge date';
+    const end = extensionEnd(outcome, extension, this.timings.dayMs, stoppedBy);
     if (end.state === 'applied') {
       this.record.extendPurgeDate({ date: end.date, source: end.source });
       this.record.settleExtension({ state: 'applied' });
@@ -538,8 +542,8 @@ export class Offboarding {
         ...this.tenantRef,
         roundEndsAtMs: Date.now() + roundMs,
         purgeDateMs,
-        activeCountsFromMs: deactivatedAtMs + timings.verifyTimeoutMs,
-        seenDeactivated: this.status.deactivationConfirmedAt !== undefined,
+        activeCountsFromMs: this.lastDeactivateMs(deactivatedAtMs) + timings.verifyTimeoutMs,
+        seenDeactivated: this.record.seenDeactivatedSinceLastDeactivate,
         probeIntervalMs: timings.probeInitialIntervalMs,
       });
     } catch (error) {
@@ -547,6 +551,15 @@ export class Offboarding {
       const { httpStatus, code, traceId } = details ?? {};
       return { outcome: 'pending', seenDeactivated: false, lastError: { type, message, httpStatus, code, traceId } };
     }
+  }
+
+  /**
+   * When the last deactivate that may have reached Qlik was: the first one's answer, or an extension's repeat
+   * deactivate that the tenant has not been seen to show since.
+   */
+  private lastDeactivateMs(deactivatedAtMs: number): number {
+    const since = this.status.redeactivationUnseenSince;
+    return since === undefined ? deactivatedAtMs : Math.max(deactivatedAtMs, Date.parse(since));
   }
 
   /**

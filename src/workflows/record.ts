@@ -214,9 +214,18 @@ export class OffboardingRecord {
     this.state.deactivationConfirmedAt = at;
   }
 
-  /** A reactivation attempt saw the tenant deactivated; an earlier sighting stays the one recorded. */
+  /**
+   * The tenant was seen deactivated (a reactivation attempt, a grace probe); an earlier sighting stays the one recorded,
+   * and an extension's repeat deactivate is now seen too.
+   */
   noteSeenDeactivated(): void {
     this.state.deactivationConfirmedAt ??= isoNow();
+    delete this.state.redeactivationUnseenSince;
+  }
+
+  /** Whether the tenant was seen deactivated since its last deactivate that may have reached Qlik. */
+  get seenDeactivatedSinceLastDeactivate(): boolean {
+    return this.status.deactivationConfirmedAt !== undefined && this.status.redeactivationUnseenSince === undefined;
   }
 
   /** The grace-period probes begin ("[4 of 4]"): every `intervalMs`, the first at `firstAtMs` (jittered). */
@@ -236,11 +245,11 @@ export class OffboardingRecord {
   }
 
   /**
-   * An extension's repeat deactivate may have reached Qlik: "active" grace probes count again only once one saw the
-   * tenant answer "deactivated" after it (the rule is "since its last deactivate").
+   * An extension's repeat deactivate may have reached Qlik: "active" answers count again only once the tenant was seen
+   * answering "deactivated" after it (the rule is "since its last deactivate").
    */
   noteRepeatDeactivate(): void {
-    if (this.state.graceProbes) this.state.graceProbes.unseenSince = isoNow();
+    this.state.redeactivationUnseenSince = isoNow();
   }
 
   /** The grace period is over (purge date or decision): no probe is due any more. */

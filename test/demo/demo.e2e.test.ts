@@ -17,7 +17,8 @@ let results: DemoResult[];
 const progress: string[] = [];
 
 beforeAll(async () => {
-  ({ env, h } = await startLocalHarness());
+  // Grace probes every two simulated days, as `npm run demo` runs them.
+  ({ env, h } = await startLocalHarness({ env: { OFFBOARD_GRACE_PROBE_INTERVAL: '200ms' } }));
   await h.startWorkers();
   results = await runDemo({
     client: h.client,
@@ -65,6 +66,9 @@ describe('the demo', () => {
       Date.parse(purge.status!.estimatedPurgeDate!),
     );
     expect(h.sim.tenant(purge.scenario.tenant.id)!.status).toBe('deleted');
+    // The grace probes were on, as in `npm run demo` (whether one came in a 1 s grace period depends on the dev
+    // server's timer precision, up to a second).
+    expect(purge.status!.graceProbes).toMatchObject({ intervalMs: 200 });
     expect(qlikCalls(purge, 'deactivate')).toHaveLength(1);
     expect(qlikCalls(purge, 'reactivate')).toHaveLength(0);
   });

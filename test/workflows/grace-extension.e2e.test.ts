@@ -7,6 +7,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { GraceExtension, OffboardingStatus } from '../../src/shared/contract';
 import { cancelSignal, extendUpdate, statusQuery } from '../../src/workflows/definitions';
+import { registerTaskQueueFor } from '../../src/registration-budget';
+import { setQueueRate } from '../../harness/queue-rate';
 import { tenant } from '../../harness/simulator';
 import { waitFor, waitForPhase } from '../../harness/wait';
 import { type Harness, startLocalHarness, stopLocalHarness } from '../../harness/workers';
@@ -20,7 +22,7 @@ let h: Harness;
 
 beforeAll(async () => {
   ({ env, h } = await startLocalHarness({ sim: { dayMs: DAY_MS }, env: { QLIK_REGISTER_CALLS_PER_MINUTE: '120' } }));
-  for (const id of ['Ext-Applied', 'Ext-Refused', 'Ext-Rules', 'Ext-Withdrawn', ...BACKLOG])
+  for (const id of ['Ext-Applied', 'Ext-Refused', 'Ext-Rules', 'Ext-Withdrawn', 'Ext-TooLate', ...BACKLOG])
     h.sim.addTenant(tenant(id));
   h.sim.setFaults([{ route: 'deactivate', tenantId: 'Ext-Refused', kind: '403', after: 'deactivate' }]);
   await h.startWorkers();
@@ -139,3 +141,31 @@ it('a decision while the repeat deactivate waits on the queue withdraws it: no c
   expect(count(h, 'Ext-Withdrawn', 'deactivate')).toBe(1);
   expect(h.sim.tenant('Ext-Withdrawn')?.status).toBe('active');
 }, 120_000);
+
+it('an extension held back on the queue until the purge date gives up there: nothing sent, purged at the first date', async () => {
+  const handle = await inGracePeriod('Ext-TooLate', 10);
+  const before = await handle.query(statusQuery);
+  // The region's queue dispatches nothing (API rate 0): the repeat deactivate waits as behind an endless backlog.
+  const queue = registerTaskQueueFor(h.taskQueue, 'eu');
+  await setQueueRate(h.client, queue, 0);
+  try {
+    await handle.executeUpdate(extendUpdate, { args: [{ purgeAfterDays: 30, requestedBy: 'alice' }] });
+    const end = await settle(handle, 60_000);
+    expect(describeEnd(end)).toBe('completed (COMPLETED); outcome purged');
+    const status = end.status!;
+    expect(status.extensions).toEqual([
+      expect.objectContaining({
+        state: 'refused',
+        note: 'withdrawn: the purge date came before the repeat deactivate was sent',
+      }),
+    ]);
+    expect(status.estimatedPurgeDate).toBe(before.estimatedPurgeDate);
+    expect(Date.parse(status.purgeConfirmedAt!)).toBeGreaterThanOrEqual(Date.parse(before.estimatedPurgeDate!));
+    // Confirmed within a few probes of the date, not whenever the queue moves again.
+    expect(Date.parse(status.purgeConfirmedAt!) - Date.parse(before.estimatedPurgeDate!)).toBeLessThan(10_000);
+    expect(count(h, 'Ext-TooLate', 'deactivate')).toBe(1);
+    expect(status.redeactivationUnseenSince).toBeUndefined();
+  } finally {
+    await setQueueRate(h.client, queue, undefined);
+  }
+}, 90_000);

@@ -114,7 +114,11 @@ beforeAll(async () => {
   // Above the ~30 events before the grace period; then a run continues as new every few probes (about 6 events each).
   can.config.historyBounds = { events: 60, bytes: 4 * 1024 * 1024 };
   // Probes answer 503 while verifying (the run never sees the tenant deactivated), then normally.
-  h.sim.setFaults([{ route: 'probe', tenantId: 'GpNeverSeen', kind: '503', times: 6 }]);
+  h.sim.setFaults([
+    { route: 'probe', tenantId: 'GpNeverSeen', kind: '503', times: 6 },
+    // Every deactivate after the first is refused, as Qlik refuses purgeAfterDays outside OEM agreements.
+    { route: 'deactivate', tenantId: 'GpExtensionRefused', kind: '403', after: 'deactivate' },
+  ]);
   await Promise.all([h.startWorkers(), off.startWorkers(), can.startWorkers()]);
 
   scenarios.run('out of band', async () => {
@@ -159,6 +163,17 @@ beforeAll(async () => {
     const changedAt = Date.now();
     const before = await handle.executeUpdate(extendUpdate, { args: [{ purgeAfterDays: 60, requestedBy: 'csm' }] });
     return observe(h, handle, id, { before, changedAt });
+  });
+
+  scenarios.run('extension refused after an out-of-band reactivation', async () => {
+    const id = 'GpExtensionRefused';
+    h.sim.addTenant(tenant(id));
+    const handle = await start(h, offboarding(id, { purgeAfterDays: 90 }));
+    await waitFor(handle, 'probed "deactivated" in the grace period', sawGraceProbe('deactivated'));
+    h.sim.setExternalStatus(id, 'active');
+    const changedAt = Date.now();
+    await handle.executeUpdate(extendUpdate, { args: [{ purgeAfterDays: 90, requestedBy: 'csm' }] });
+    return observe(h, handle, id, { changedAt });
   });
 
   scenarios.run('purged early', async () => {
@@ -317,7 +332,17 @@ describe('grace-period probes (OFFBOARD_GRACE_PROBE_INTERVAL)', () => {
     expect(Date.parse(status.purgeConfirmedAt!)).toBeGreaterThanOrEqual(
       Date.parse(status.extensions![0]!.estimatedPurgeDate!),
     );
-    expect(status.graceProbes!.unseenSince).toBeUndefined();
+    expect(status.redeactivationUnseenSince).toBeUndefined();
+  });
+
+  it('a refused extension changed nothing: the reactivation out of band is still noticed within two probes', async () => {
+    const seen = await scenarios.get('extension refused after an out-of-band reactivation');
+    const status = seen.end.status!;
+    expect(describeEnd(seen.end)).toBe('completed (COMPLETED); outcome reactivated-externally');
+    expect(status.extensions).toMatchObject([{ state: 'refused' }]);
+    expect(status.redeactivationUnseenSince).toBeUndefined();
+    expect(purgeDateOf(seen) - seen.end.closedAt).toBeGreaterThan(20_000);
+    expect(seen.tenant).toMatchObject({ status: 'active', deactivateCount: 1 });
   });
 
   it('purged before the date: two "purged" answers a probe interval apart end the run purged', async () => {

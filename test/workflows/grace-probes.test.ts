@@ -5,6 +5,7 @@
  */
 import type { ProbeAnswer } from '../../src/activities/types';
 import type { GraceProbeStatus } from '../../src/shared/contract';
+import { mayHaveApplied } from '../../src/workflows/grace-extensions';
 import { firstProbeOffsetMs, judgeGraceProbe, type GraceJudgement } from '../../src/workflows/grace-probes';
 
 const DAY = 86_400_000;
@@ -139,21 +140,15 @@ describe('judgeGraceProbe', () => {
   });
 });
 
-describe('judgeGraceProbe after an extension (unseenSince)', () => {
-  const unseen: GraceProbeStatus = {
-    intervalMs: DAY,
-    nextAt: new Date(T0).toISOString(),
-    probes: 3,
-    unseenSince: new Date(T0 - 1_000).toISOString(),
-  };
-  const judge = (before: GraceProbeStatus, state: ProbeAnswer['state']) =>
-    judgeGraceProbe(before, { state }, { nowMs: T0, dueAtMs: T0, confirmIntervalMs: CONFIRM, seenDeactivated: false });
-
-  it.each(['active', 'purged', 'unknown'] as const)('keeps it through a %s answer', (state) => {
-    expect(judge(unseen, state).status.unseenSince).toBe(unseen.unseenSince);
-  });
-
-  it('clears it once the host answers "deactivated": from then on "active" counts again', () => {
-    expect(judge(unseen, 'deactivated').status).not.toHaveProperty('unseenSince');
+describe('mayHaveApplied: which extensions count as a deactivate', () => {
+  const failure = { type: 'Forbidden', message: '403' } as never;
+  it.each([
+    [{ kind: 'answered', answer: {} as never }, true],
+    [{ kind: 'interrupted' }, true],
+    [{ kind: 'failed', failure, started: 2 }, true],
+    [{ kind: 'failed', failure, started: 1 }, false],
+    [{ kind: 'withdrawn' }, false],
+  ] as const)('%j: %s', (outcome, expected) => {
+    expect(mayHaveApplied(outcome)).toBe(expected);
   });
 });

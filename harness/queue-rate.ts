@@ -1,7 +1,7 @@
 /**
  * A rate limit set on an activity task queue through Temporal's API (`UpdateTaskQueueConfig`, what
  * `temporal task-queue config set --queue-rps-limit` does): it overrides the workers' `maxTaskQueueActivitiesPerSecond`
- * until unset. The benchmark uses it to stage, never to measure: 0 holds a registration queue's tasks back while a
+ * until unset. The benchmark (and a test) use it to stage, never to measure: 0 holds a registration queue's tasks back while a
  * backlog is built on every partition, a high rate lets the set-up through quickly, and unsetting it hands the queue
  * back to the product's own limit (the budget) for the measurement.
  */
@@ -16,10 +16,12 @@ export async function setQueueRate(
 ): Promise<void> {
   await client.workflowService.updateTaskQueueConfig({
     namespace: client.options.namespace,
-    identity: 'npm run bench',
+    identity: 'qlik-offboard staging (bench, tests)',
     taskQueue,
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     updateQueueRateLimit:
-      callsPerSecond === undefined ? {} : { rateLimit: { requestsPerSecond: callsPerSecond }, reason: 'bench staging' },
+      callsPerSecond === undefined
+        ? {}
+        : { rateLimit: { requestsPerSecond: callsPerSecond }, reason: 'staging a backlog' },
   });
 }
