@@ -31,7 +31,9 @@ import {
   statusQuery,
 } from '../src/workflows/definitions';
 import type { offboardTenant } from '../src/workflows';
+import { registerTaskQueueFor } from '../src/registration-budget';
 import { resumeDeactivations, stopDeactivations } from '../src/client/stops';
+import { setQueueRate } from '../harness/queue-rate';
 import { ROOT, temporalBinary } from '../harness/repo';
 import { CLIENT_SECRETS, hostnameOf, tenant } from '../harness/simulator';
 import { type Harness, startHarness } from '../harness/workers';
@@ -57,6 +59,7 @@ type Group =
   | 'storm-reactivating'
   | 'backlog'
   | 'extension'
+  | 'extension-held'
   | 'approval'
   | 'approval-expiring'
   | 'approval-storm'
@@ -552,6 +555,17 @@ const DRIVERS: Record<ReplayPath, Driver> = {
       return handle;
     },
   },
+  'grace-extension-gave-up-at-purge-date': {
+    ends: 'purged',
+    group: 'extension-held',
+    drive: async (h, id) => {
+      const handle = await inPhase(h, await start(h, input(id)), 'grace-period');
+      // The region's queue dispatches nothing from now on: the repeat deactivate is still unsent at the purge date.
+      await setQueueRate(h.client, registerTaskQueueFor(h.taskQueue, 'eu'), 0);
+      await handle.executeUpdate(extendUpdate, { args: [{ purgeAfterDays: 30, ...message }] });
+      return handle;
+    },
+  },
   'grace-extension-refused': {
     ends: 'purged',
     group: 'extension',
@@ -706,7 +720,7 @@ function groupSettings(
   // One registration call a second, so that a backlog of eight keeps the next deactivate queued for seconds.
   if (group === 'backlog') env.QLIK_REGISTER_CALLS_PER_MINUTE = '60';
   // Days of 1 s: a 10-day grace period leaves time to extend it.
-  if (group === 'extension') sim.dayMs = 1_000;
+  if (group === 'extension' || group === 'extension-held') sim.dayMs = 1_000;
   if (group === 'overdue') {
     sim.purgeLagMs = 120_000;
     env.OFFBOARD_PURGE_OVERDUE_AFTER = '1s';

@@ -61,6 +61,8 @@ export const REPLAY_PATHS = {
   // "[4 of 4] Grace-period controls":
   'grace-extended': 'extendGracePeriod applied: the purge date moves; purged at the new date',
   'grace-extension-refused': 'extendGracePeriod refused (403): the date stands; purged',
+  'grace-extension-gave-up-at-purge-date':
+    "the extension's repeat deactivate is still queued at the purge date: it gives up there, unsent; purged",
   'grace-extension-withdrawn':
     "cancel while the extension's repeat deactivate waits on the queue: withdrawn; reactivated",
   // "[4 of 4] Grace-period controls", four-eyes approval (OFFBOARD_APPROVAL=required):
