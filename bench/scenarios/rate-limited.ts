@@ -10,7 +10,8 @@
 import type { RequestLogEntry } from '../../src/simulator';
 import type { BenchOptions } from '../options';
 import type { BenchContext } from '../support/context';
-import { runProductBatch, startProductWorkers, type ProductRun } from '../support/product-run';
+import { runProductBatch, type ProductRun } from '../support/product-run';
+import { startScaleWorkers } from '../support/staging';
 import { busiestWindow, median, sum } from '../support/stats';
 import { fixed, integer, markdownTable, percent, runs, seconds, verdict } from '../support/table';
 
@@ -106,15 +107,7 @@ export async function rateLimitedScenario(ctx: BenchContext, options: BenchOptio
     );
     // Fresh processes, task queue and OAuth client per run: neither Temporal's limiter nor Qlik's window carries
     // anything over from the previous run, and each process starts without a token, as after a deploy.
-    const workers = await startProductWorkers(ctx, `s1r${rep}`, 2, {
-      registerCallsPerMinute: s.budgetPerMinute,
-      dayMs: s.dayMs,
-      probeInitialIntervalMs: s.probeInitialIntervalMs,
-      probeMaxIntervalMs: s.probeMaxIntervalMs,
-      reports: options.reports,
-      nodeOptions: options.workerNodeOptions,
-      extraEnv: options.workerEnv,
-    });
+    const workers = await startScaleWorkers(ctx, `s1r${rep}`, options, s, s.budgetPerMinute);
     let run: ProductRun;
     try {
       run = await runProductBatch(ctx, workers, {

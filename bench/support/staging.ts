@@ -16,9 +16,8 @@ import type { rateLimitedSettings } from '../scenarios/rate-limited';
 import { type ProductWorkers, startProductWorkers } from './product-run';
 import { setQueueRate } from '../../harness/queue-rate';
 
-/** The registration queue of the bench's region for these workers. */
 /**
- * The two product workers of one scale scenario's run on one layout, at `budgetPerMinute`, with the scaled Qlik
+ * The two product workers of one rate-limited or scale scenario's run on one layout, at `budgetPerMinute`, with the scaled Qlik
  * timings and the benchmark's worker flags.
  */
 export function startScaleWorkers(
@@ -39,6 +38,7 @@ export function startScaleWorkers(
   });
 }
 
+/** The registration queue of the bench's region for these workers. */
 export function registerQueueOf(workers: ProductWorkers): string {
   return registerTaskQueueFor(workers.taskQueue, REGION);
 }
